@@ -1,0 +1,1 @@
+"""Staff users, teams, roles, API tokens and record-level access."""

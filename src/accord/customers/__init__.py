@@ -1,0 +1,1 @@
+"""People, organisations, identities (email, phone, address, external ids), merge/unmerge."""

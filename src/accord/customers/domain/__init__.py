@@ -1,0 +1,1 @@
+"""Pure rules about customers: kinds, identities and their normalisation, merge plans."""

@@ -1,0 +1,79 @@
+"""Customer tables: people and organisations, their identities, and merge records."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from accord.customers.domain.kinds import CustomerKind, IdentityKind, Lifecycle, choices
+
+
+class Customer(models.Model):
+    kind = models.CharField(max_length=20, choices=choices(CustomerKind),
+                            default=CustomerKind.PERSON.value)
+    display_name = models.CharField(max_length=200)
+    given_name = models.CharField(max_length=100, blank=True, default="")
+    family_name = models.CharField(max_length=100, blank=True, default="")
+    # Folded keys make "name starts with" an index range scan, accents and case ignored.
+    name_key = models.CharField(max_length=200, db_index=True)
+    family_key = models.CharField(max_length=100, blank=True, default="", db_index=True)
+    organisation = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL,
+                                     related_name="people")
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                              on_delete=models.SET_NULL, related_name="owned_customers")
+    team = models.ForeignKey("accounts.Team", null=True, blank=True, on_delete=models.SET_NULL,
+                             related_name="customers")
+    preferred_channel = models.CharField(max_length=30, blank=True, default="")
+    language = models.CharField(max_length=10, blank=True, default="")
+    lifecycle = models.CharField(max_length=20, choices=choices(Lifecycle),
+                                 default=Lifecycle.CUSTOMER.value)
+    merged_into = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="merged_from")
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["owner", "name_key"], name="customer_owner_name_idx"),
+            models.Index(fields=["team", "name_key"], name="customer_team_name_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+
+class Identity(models.Model):
+    """One way to recognise a customer; (kind, value) is unique across all customers."""
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="identities")
+    kind = models.CharField(max_length=20, choices=choices(IdentityKind))
+    value = models.CharField(max_length=320)
+    display = models.CharField(max_length=320)
+    verified = models.BooleanField(default=False)
+    source = models.CharField(max_length=60, blank=True, default="")
+    first_seen = models.DateTimeField()
+    last_seen = models.DateTimeField()
+
+    class Meta:
+        verbose_name_plural = "identities"
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "value"], name="identity_kind_value_uniq"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind}:{self.display}"
+
+
+class Merge(models.Model):
+    """A merge that happened, with the snapshot needed to undo it."""
+
+    survivor = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="+")
+    loser = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="+")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
+                              related_name="+")
+    snapshot = models.JSONField()
+    merged_at = models.DateTimeField()
+    undone_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.loser_id} -> {self.survivor_id}"

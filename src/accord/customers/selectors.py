@@ -1,0 +1,181 @@
+"""Reads over customers. Every selector takes the actor and applies record-level access."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.db.models import QuerySet
+
+from accord.accounts.access import customer_scope
+from accord.customers.domain.identities import (
+    NormalisedIdentity,
+    fold_text,
+    guess_identity,
+    normalise_identity,
+    parse_kind,
+)
+from accord.customers.domain.kinds import IdentityKind
+from accord.customers.models import Customer, Identity, Merge
+from accord.platform.errors import InvalidInput, NotFound
+from accord.platform.pagination import decode_cursor, encode_cursor
+
+MAX_PAGE = 200
+
+
+@dataclass(frozen=True)
+class CustomerPage:
+    items: list[Customer]
+    next_cursor: str | None
+
+
+def visible_customers(actor: Any) -> QuerySet[Customer]:
+    return Customer.objects.filter(customer_scope(actor))
+
+
+def get_customer(actor: Any, customer_id: int) -> Customer:
+    """One customer the actor may see, with organisation, owner and team loaded."""
+    customer = (
+        visible_customers(actor)
+        .select_related("organisation", "owner", "team", "merged_into")
+        .filter(pk=customer_id)
+        .first()
+    )
+    if customer is None:
+        raise NotFound(f"Customer {customer_id} not found.", field="customer_id")
+    return customer
+
+
+def identities_of(customer: Customer) -> list[Identity]:
+    return list(customer.identities.order_by("kind", "id"))
+
+
+def people_of(actor: Any, organisation: Customer, limit: int = 50) -> list[Customer]:
+    return list(visible_customers(actor).filter(organisation=organisation,
+                                                merged_into__isnull=True)
+                .order_by("name_key", "id")[:limit])
+
+
+def merged_ids(customer_id: int) -> list[int]:
+    """The customer and every record merged into it, at any depth: its timeline and
+    transactions are the union of theirs."""
+    ids = [customer_id]
+    frontier = [customer_id]
+    while frontier:
+        frontier = list(Customer.objects.filter(merged_into_id__in=frontier)
+                        .values_list("id", flat=True))
+        ids.extend(frontier)
+    return ids
+
+
+def open_merges(actor: Any, customer: Customer) -> list[Merge]:
+    return list(Merge.objects.filter(survivor=customer, undone_at__isnull=True)
+                .select_related("loser").order_by("-merged_at"))
+
+
+def _page(query: QuerySet[Customer], cursor: str | None, limit: int) -> CustomerPage:
+    if not 1 <= limit <= MAX_PAGE:
+        raise InvalidInput(f"limit must be between 1 and {MAX_PAGE}.", field="limit")
+    if cursor:
+        name_key, last_id = decode_cursor(cursor, arity=2)
+        if not isinstance(name_key, str) or not isinstance(last_id, int):
+            raise InvalidInput("The cursor is not one this server issued.", field="cursor")
+        query = query.filter(name_key__gte=name_key).exclude(name_key=name_key, id__lte=last_id)
+    rows = list(query.order_by("name_key", "id")[: limit + 1])
+    next_cursor = None
+    if len(rows) > limit:
+        rows = rows[:limit]
+        next_cursor = encode_cursor(rows[-1].name_key, rows[-1].pk)
+    return CustomerPage(rows, next_cursor)
+
+
+def list_customers(actor: Any, *, cursor: str | None = None, limit: int = 50,
+                   owner_id: int | None = None, kind: str | None = None) -> CustomerPage:
+    query = visible_customers(actor).filter(merged_into__isnull=True)
+    if owner_id is not None:
+        query = query.filter(owner_id=owner_id)
+    if kind:
+        query = query.filter(kind=kind)
+    return _page(query.select_related("organisation"), cursor, limit)
+
+
+def find_by_identity(identity: NormalisedIdentity) -> int | None:
+    """The customer an identity belongs to (system use: capture and imports)."""
+    return (Identity.objects.filter(kind=identity.kind.value, value=identity.value)
+            .values_list("customer_id", flat=True).first())
+
+
+def resolve_reference(reference: str) -> int | None:
+    """A free-form customer reference from an import file: an email, a phone, an external
+    id, or ``#123`` for an Accord id."""
+    text = reference.strip()
+    if text.startswith("#") and text[1:].isdigit():
+        return Customer.objects.filter(pk=int(text[1:])).values_list("id", flat=True).first()
+    identity = guess_identity(text, default_region=settings.DEFAULT_PHONE_REGION)
+    if identity is None:
+        return None
+    found = find_by_identity(identity)
+    if found is None and identity.kind is not IdentityKind.EXTERNAL_ID:
+        # "12345" might be a phone-shaped external id.
+        found = find_by_identity(NormalisedIdentity(IdentityKind.EXTERNAL_ID, text, text))
+    return found
+
+
+def search_customers(
+    actor: Any,
+    *,
+    q: str | None = None,
+    name: str | None = None,
+    email: str | None = None,
+    phone: str | None = None,
+    identity_kind: str | None = None,
+    identity_value: str | None = None,
+    cursor: str | None = None,
+    limit: int = 25,
+) -> CustomerPage:
+    """Search by name prefix, email, phone (any format) or any identity.
+
+    ``q`` is the search box: an identity if it reads as one and matches, else a name
+    prefix (over display and family names)."""
+    base = visible_customers(actor).filter(merged_into__isnull=True)
+    region = settings.DEFAULT_PHONE_REGION
+    identity: NormalisedIdentity | None = None
+    if email:
+        identity = normalise_identity(IdentityKind.EMAIL, email, default_region=region)
+    elif phone:
+        identity = normalise_identity(IdentityKind.PHONE, phone, default_region=region)
+    elif identity_kind or identity_value:
+        if not (identity_kind and identity_value):
+            raise InvalidInput("Give both identity_kind and identity_value.",
+                               field="identity_value" if identity_kind else "identity_kind")
+        identity = normalise_identity(parse_kind(identity_kind, field="identity_kind"),
+                                      identity_value, default_region=region,
+                                      field="identity_value")
+    if identity is not None:
+        return _by_identity(base, identity)
+    if q and q.strip():
+        guessed = guess_identity(q, default_region=region)
+        if guessed is not None and guessed.kind is not IdentityKind.EXTERNAL_ID:
+            return _by_identity(base, guessed)
+        if guessed is not None:
+            page = _by_identity(base, guessed)
+            if page.items:
+                return page
+        name = q
+    if not name or not name.strip():
+        raise InvalidInput("Give a search term.", field="q")
+    key = fold_text(name)
+    if not key:
+        raise InvalidInput("Give a search term.", field="q")
+    upper = key + "\U0010ffff"
+    query = base.filter(name_key__gte=key, name_key__lt=upper) | base.filter(
+        family_key__gte=key, family_key__lt=upper)
+    return _page(query.select_related("organisation"), cursor, limit)
+
+
+def _by_identity(base: QuerySet[Customer], identity: NormalisedIdentity) -> CustomerPage:
+    customer_id = find_by_identity(identity)
+    if customer_id is None:
+        return CustomerPage([], None)
+    return CustomerPage(list(base.filter(pk=customer_id).select_related("organisation")), None)

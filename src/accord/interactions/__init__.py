@@ -1,0 +1,1 @@
+"""The unified timeline: interactions on every channel, participants, attachments, threads."""

@@ -1,0 +1,145 @@
+"""Reads over the timeline; every selector applies record-level access via the customer."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db.models import Max, Prefetch, QuerySet
+
+from accord.accounts.access import sees_everything
+from accord.customers import selectors as customer_selectors
+from accord.interactions.domain import BannerItem, Channel, Direction, parse_enum, recent_banner
+from accord.interactions.models import Attachment, Interaction, Participant
+from accord.platform import blobs, clock
+from accord.platform.errors import InvalidInput, NotFound
+from accord.platform.pagination import decode_cursor, encode_cursor
+
+MAX_PAGE = 200
+
+
+@dataclass(frozen=True)
+class TimelinePage:
+    items: list[Interaction]
+    next_cursor: str | None
+
+
+def _with_parties(query: QuerySet[Interaction]) -> QuerySet[Interaction]:
+    return query.prefetch_related(
+        Prefetch("participants", queryset=Participant.objects.order_by("id")),
+        Prefetch("attachments", queryset=Attachment.objects.order_by("id")),
+    )
+
+
+def timeline(
+    actor: Any,
+    customer_id: int,
+    *,
+    channels: Sequence[str] = (),
+    direction: str | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    cursor: str | None = None,
+    limit: int = 30,
+) -> TimelinePage:
+    """A customer's interactions on every channel, newest first (keyset pagination).
+
+    Includes what happened to records merged into this customer."""
+    customer = customer_selectors.get_customer(actor, customer_id)
+    if not 1 <= limit <= MAX_PAGE:
+        raise InvalidInput(f"limit must be between 1 and {MAX_PAGE}.", field="limit")
+    ids = customer_selectors.merged_ids(customer.pk)
+    query = Participant.objects.filter(customer_id__in=ids) if len(ids) > 1 else \
+        Participant.objects.filter(customer_id=ids[0])
+    if channels:
+        query = query.filter(channel__in=[parse_enum(Channel, c, field="channel")
+                                          for c in channels])
+    if direction:
+        query = query.filter(direction=parse_enum(Direction, direction, field="direction"))
+    if since:
+        query = query.filter(occurred_at__gte=clock.ensure_aware(since))
+    if until:
+        query = query.filter(occurred_at__lt=clock.ensure_aware(until))
+    if cursor:
+        at_text, last_id = decode_cursor(cursor, arity=2)
+        try:
+            at = datetime.fromisoformat(at_text)
+        except (TypeError, ValueError) as exc:
+            raise InvalidInput("The cursor is not one this server issued.", field="cursor") from exc
+        if not isinstance(last_id, int):
+            raise InvalidInput("The cursor is not one this server issued.", field="cursor")
+        query = query.filter(occurred_at__lte=at).exclude(occurred_at=at,
+                                                          interaction_id__gte=last_id)
+    refs = list(query.order_by("-occurred_at", "-interaction_id")
+                .values_list("interaction_id", "occurred_at")[: limit + 1])
+    next_cursor = None
+    if len(refs) > limit:
+        refs = refs[:limit]
+        next_cursor = encode_cursor(refs[-1][1].isoformat(), refs[-1][0])
+    wanted = list(dict.fromkeys(r[0] for r in refs))  # a merged pair may share an item
+    by_id = {i.pk: i for i in _with_parties(Interaction.objects.filter(pk__in=wanted))}
+    return TimelinePage([by_id[i] for i in wanted if i in by_id], next_cursor)
+
+
+def recent_activity(actor: Any, customer_id: int, *, hours: int = 24,
+                    now: datetime | None = None) -> list[BannerItem]:
+    """The cross-channel '24 hours' banner of the Customer View."""
+    customer = customer_selectors.get_customer(actor, customer_id)
+    moment = now or clock.now()
+    ids = customer_selectors.merged_ids(customer.pk)
+    rows = (Participant.objects.filter(customer_id__in=ids,
+                                       occurred_at__gte=moment - timedelta(hours=hours),
+                                       occurred_at__lte=moment)
+            .order_by("-occurred_at").values_list("channel", "direction", "occurred_at")[:100])
+    return recent_banner(rows, now=moment, tz=ZoneInfo(settings.TIME_ZONE), hours=hours)
+
+
+def get_interaction(actor: Any, interaction_id: int) -> Interaction:
+    """An interaction the actor may see: one with at least one visible customer.
+    Interactions nobody was matched to are visible to roles that see everyone."""
+    interaction = _with_parties(Interaction.objects.filter(pk=interaction_id)).first()
+    if interaction is None:
+        raise NotFound(f"Interaction {interaction_id} not found.", field="interaction_id")
+    customer_ids = [p.customer_id for p in interaction.participants.all() if p.customer_id]
+    visible = customer_selectors.visible_customers(actor)
+    if customer_ids:
+        if not visible.filter(pk__in=customer_ids).exists():
+            raise NotFound(f"Interaction {interaction_id} not found.", field="interaction_id")
+    elif not sees_everything(actor):
+        raise NotFound(f"Interaction {interaction_id} not found.", field="interaction_id")
+    return interaction
+
+
+def visible_customer_ids(actor: Any, customer_ids: Sequence[int]) -> set[int]:
+    """Which of these customers the actor may see (others are masked in answers)."""
+    return set(customer_selectors.visible_customers(actor).filter(pk__in=customer_ids)
+               .values_list("id", flat=True))
+
+
+def attachment_content(actor: Any, attachment_id: int) -> tuple[Attachment, bytes]:
+    attachment = Attachment.objects.filter(pk=attachment_id).first()
+    if attachment is None:
+        raise NotFound("Attachment not found.", field="attachment_id")
+    get_interaction(actor, attachment.interaction_id)  # same access as its interaction
+    return attachment, blobs.read(attachment.sha256)
+
+
+def latest_for_customers(customer_ids: Sequence[int]) -> dict[int, Interaction]:
+    """Each customer's most recent interaction, in two queries whatever the count."""
+    latest = dict(Participant.objects.filter(customer_id__in=customer_ids)
+                  .values("customer_id").annotate(at=Max("occurred_at"))
+                  .values_list("customer_id", "at"))
+    if not latest:
+        return {}
+    rows = (Participant.objects.filter(customer_id__in=list(latest),
+                                       occurred_at__in=set(latest.values()))
+            .select_related("interaction").order_by("-interaction_id"))
+    found: dict[int, Interaction] = {}
+    for row in rows:
+        if row.customer_id is not None and latest.get(row.customer_id) == row.occurred_at:
+            found.setdefault(row.customer_id, row.interaction)
+    return found

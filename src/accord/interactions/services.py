@@ -1,0 +1,170 @@
+"""Recording interactions onto the timeline: idempotent per (source, external_id)."""
+
+from __future__ import annotations
+
+import mimetypes
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+
+from accord.accounts.access import ensure_can_write
+from accord.customers import selectors as customer_selectors
+from accord.customers.domain.identities import normalise_identity, parse_kind
+from accord.interactions.domain import Channel, Direction, Role, parse_enum
+from accord.interactions.events import InteractionRecorded
+from accord.interactions.models import Attachment, Interaction, Participant
+from accord.platform import blobs, clock
+from accord.platform.audit import record_audit
+from accord.platform.errors import InvalidInput, NotFound
+from accord.platform.events import publish
+
+MAX_ATTACHMENT_BYTES = 50 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class ParticipantInput:
+    """A party: either a known customer id, or an identity (kind + value) to match."""
+
+    role: str
+    customer_id: int | None = None
+    kind: str | None = None
+    value: str | None = None
+
+
+@dataclass(frozen=True)
+class AttachmentInput:
+    filename: str
+    content: bytes
+    content_type: str = ""
+
+
+@dataclass(frozen=True)
+class RecordResult:
+    interaction: Interaction
+    created: bool
+    participants: list[Participant] = field(default_factory=list)
+
+
+def _resolve(actor: Any, index: int, p: ParticipantInput) -> tuple[int | None, str, str]:
+    where = f"participants[{index}]"
+    role = parse_enum(Role, p.role, field=f"{where}.role")
+    if p.customer_id is not None:
+        visible = customer_selectors.visible_customers(actor).filter(pk=p.customer_id).exists()
+        if not visible:
+            raise NotFound(f"Customer {p.customer_id} not found.", field=f"{where}.customer_id")
+        return p.customer_id, role, ""
+    if not p.kind or not p.value:
+        raise InvalidInput("Give a customer_id, or an identity kind and value.",
+                           field=f"{where}.value")
+    identity = normalise_identity(parse_kind(p.kind, field=f"{where}.kind"), p.value,
+                                  default_region=settings.DEFAULT_PHONE_REGION,
+                                  field=f"{where}.value")
+    return customer_selectors.find_by_identity(identity), role, identity.display
+
+
+def _validate_text(value: str, *, name: str, limit: int | None) -> str:
+    if not isinstance(value, str):
+        raise InvalidInput(f"{name} must be text.", field=name)
+    if limit is not None and len(value) > limit:
+        raise InvalidInput(f"{name} is longer than {limit} characters.", field=name)
+    return value
+
+
+def record_interaction(
+    *,
+    actor: Any,
+    channel: str,
+    direction: str,
+    occurred_at: datetime,
+    participants: Sequence[ParticipantInput],
+    subject: str = "",
+    text: str = "",
+    thread_key: str = "",
+    source: str = "manual",
+    external_id: str = "",
+    metadata: dict[str, Any] | None = None,
+    attachments: Sequence[AttachmentInput] = (),
+) -> RecordResult:
+    """Put one interaction on the timeline of every customer taking part.
+
+    Recording an item with a (source, external_id) already present returns the stored
+    one unchanged (``created=False``)."""
+    ensure_can_write(actor)
+    channel = parse_enum(Channel, channel, field="channel")
+    direction = parse_enum(Direction, direction, field="direction")
+    if not isinstance(occurred_at, datetime):
+        raise InvalidInput("occurred_at must be a date and time.", field="occurred_at")
+    occurred_at = clock.ensure_aware(occurred_at)
+    subject = _validate_text(subject, name="subject", limit=500)
+    text = _validate_text(text, name="text", limit=None)
+    source = _validate_text(source, name="source", limit=100).strip() or "manual"
+    external_id = _validate_text(external_id, name="external_id", limit=255).strip()
+    thread_key = _validate_text(thread_key, name="thread_key", limit=255)
+    if metadata is not None and not isinstance(metadata, dict):
+        raise InvalidInput("metadata must be an object.", field="metadata")
+    if not participants:
+        raise InvalidInput("An interaction needs at least one participant.", field="participants")
+    for i, a in enumerate(attachments):
+        if len(a.content) > MAX_ATTACHMENT_BYTES:
+            raise InvalidInput(f"{a.filename} exceeds {MAX_ATTACHMENT_BYTES // 2**20} MB.",
+                               field=f"attachments[{i}]")
+
+    if external_id:
+        existing = Interaction.objects.filter(source=source, external_id=external_id).first()
+        if existing is not None:
+            return RecordResult(existing, False, list(existing.participants.all()))
+
+    resolved = [_resolve(actor, i, p) for i, p in enumerate(participants)]
+    # Store blobs before the transaction: content-addressed, so a rollback leaves at most
+    # an unreferenced file, never a row pointing at nothing.
+    stored = [(a, blobs.store(a.content)) for a in attachments]
+    try:
+        with transaction.atomic():
+            result = _insert(actor, channel, direction, occurred_at, subject, text, thread_key,
+                             source, external_id, metadata or {}, resolved, stored)
+    except IntegrityError:
+        # Another writer recorded the same (source, external_id) first: theirs stands.
+        existing = Interaction.objects.filter(source=source, external_id=external_id).first()
+        if existing is None:
+            raise
+        return RecordResult(existing, False, list(existing.participants.all()))
+    return result
+
+
+def _insert(actor: Any, channel: str, direction: str, occurred_at: datetime, subject: str,
+            text: str, thread_key: str, source: str, external_id: str,
+            metadata: dict[str, Any], resolved: list[tuple[int | None, str, str]],
+            stored: list[tuple[AttachmentInput, str]]) -> RecordResult:
+    interaction = Interaction.objects.create(
+        channel=channel, direction=direction, occurred_at=occurred_at, subject=subject,
+        text=text, thread_key=thread_key, source=source, external_id=external_id,
+        metadata=metadata, created_by_id=getattr(actor, "pk", None), created_at=clock.now())
+    seen: set[int] = set()
+    rows = []
+    for customer_id, role, address in resolved:
+        if customer_id is not None:
+            if customer_id in seen:
+                continue  # one timeline entry per customer, first role wins
+            seen.add(customer_id)
+        rows.append(Participant(interaction=interaction, customer_id=customer_id, role=role,
+                                address=address, occurred_at=occurred_at, channel=channel,
+                                direction=direction))
+    Participant.objects.bulk_create(rows)
+    Attachment.objects.bulk_create([
+        Attachment(interaction=interaction, filename=a.filename[:255] or "attachment",
+                   content_type=a.content_type or mimetypes.guess_type(a.filename)[0]
+                   or "application/octet-stream", size=len(a.content), sha256=digest)
+        for a, digest in stored
+    ])
+    record_audit(actor=actor, action="interaction.recorded", subject_type="interaction",
+                 subject_id=interaction.pk,
+                 after={"channel": channel, "direction": direction, "source": source,
+                        "external_id": external_id, "customers": sorted(seen)})
+    publish(InteractionRecorded(interaction_id=interaction.pk, customer_ids=sorted(seen),
+                                channel=channel, direction=direction,
+                                occurred_at=occurred_at.isoformat()))
+    return RecordResult(interaction, True, rows)

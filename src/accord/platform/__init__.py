@@ -1,0 +1,1 @@
+"""Shared kernel: errors, clock, ids, events (outbox), audit, blobs. Imports no feature app."""

@@ -1,0 +1,33 @@
+"""The audit trail: every service write records actor, action, subject, before/after."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from accord.platform import clock
+from accord.platform.models import AuditEntry
+
+
+def record_audit(
+    *,
+    actor: Any,
+    action: str,
+    subject_type: str,
+    subject_id: object,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+) -> AuditEntry:
+    """Write one audit row inside the caller's transaction. ``actor`` is a staff user or
+    None for the system (imports, demo generation)."""
+    actor_id = getattr(actor, "pk", None)
+    label = getattr(actor, "username", None) or "system"
+    return AuditEntry.objects.create(
+        at=clock.now(),
+        actor_id=actor_id,
+        actor_label=label,
+        action=action,
+        subject_type=subject_type,
+        subject_id=str(subject_id),
+        before=before,
+        after=after,
+    )

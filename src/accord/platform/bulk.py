@@ -1,0 +1,59 @@
+"""Fast bulk loading for the demo generator and large imports.
+
+Row-by-row ORM inserts manage a few thousand rows a second; this path uses
+``executemany`` on SQLite and ``COPY`` on PostgreSQL to move hundreds of thousands.
+Callers pass plain tuples in column order and own the ids they insert."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from django.db import connection
+
+
+def copy_rows(table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
+    """Insert ``rows`` into ``table`` inside the caller's transaction; returns the count."""
+    qn = connection.ops.quote_name
+    cols = ", ".join(qn(c) for c in columns)
+    count = 0
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            raw = cursor.cursor  # the psycopg 3 cursor underneath Django's wrapper
+            with raw.copy(f"COPY {qn(table)} ({cols}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+                    count += 1
+        else:
+            marks = ", ".join(["%s"] * len(columns))
+            batch: list[Sequence[Any]] = []
+            sql = f"INSERT INTO {qn(table)} ({cols}) VALUES ({marks})"
+            for row in rows:
+                batch.append(row)
+                if len(batch) >= 20_000:
+                    cursor.executemany(sql, batch)
+                    count += len(batch)
+                    batch = []
+            if batch:
+                cursor.executemany(sql, batch)
+                count += len(batch)
+    return count
+
+
+def next_id(table: str) -> int:
+    """The first free primary key of ``table`` for a bulk load that assigns its own ids."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT COALESCE(MAX(id), 0) + 1 FROM {connection.ops.quote_name(table)}")
+        return int(cursor.fetchone()[0])
+
+
+def reset_sequence(table: str) -> None:
+    """After inserting explicit ids on PostgreSQL, move the id sequence past them."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT setval(pg_get_serial_sequence(%s, 'id'), "
+            f"(SELECT COALESCE(MAX(id), 1) FROM {connection.ops.quote_name(table)}))",
+            [table],
+        )

@@ -1,0 +1,29 @@
+"""Keyset (cursor) pagination: opaque cursors over (sort key, id).
+
+Cursors are base64 of a tiny JSON list, so they survive URLs and stay stable while rows
+are inserted (offsets would shift and repeat or skip rows)."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from typing import Any
+
+from accord.platform.errors import InvalidInput
+
+
+def encode_cursor(*values: Any) -> str:
+    raw = json.dumps(list(values), separators=(",", ":"), default=str).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str, *, arity: int) -> list[Any]:
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        values = json.loads(base64.urlsafe_b64decode(padded.encode()))
+    except (binascii.Error, ValueError, UnicodeDecodeError) as exc:
+        raise InvalidInput("The cursor is not one this server issued.", field="cursor") from exc
+    if not isinstance(values, list) or len(values) != arity:
+        raise InvalidInput("The cursor is not one this server issued.", field="cursor")
+    return values

@@ -1,0 +1,1 @@
+"""Purchases, refunds, payments, their lines and the products bought."""

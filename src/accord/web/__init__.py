@@ -1,0 +1,1 @@
+"""Pages: base templates, navigation, the views' composition, static assets."""

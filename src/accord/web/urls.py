@@ -1,0 +1,5 @@
+"""Page routes (filled in by the pages work)."""
+
+from django.urls import path
+
+urlpatterns: list = []
