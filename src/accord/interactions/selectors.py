@@ -17,7 +17,7 @@ from accord.interactions.domain import BannerItem, Channel, Direction, parse_enu
 from accord.interactions.models import Attachment, Interaction, Participant
 from accord.platform import blobs, clock
 from accord.platform.errors import InvalidInput, NotFound
-from accord.platform.pagination import decode_cursor, encode_cursor
+from accord.platform.pagination import decode_time_cursor, encode_time_cursor
 
 MAX_PAGE = 200
 
@@ -65,13 +65,7 @@ def timeline(
     if until:
         query = query.filter(occurred_at__lt=clock.ensure_aware(until))
     if cursor:
-        at_text, last_id = decode_cursor(cursor, arity=2)
-        try:
-            at = datetime.fromisoformat(at_text)
-        except (TypeError, ValueError) as exc:
-            raise InvalidInput("The cursor is not one this server issued.", field="cursor") from exc
-        if not isinstance(last_id, int):
-            raise InvalidInput("The cursor is not one this server issued.", field="cursor")
+        at, last_id = decode_time_cursor(cursor)
         query = query.filter(occurred_at__lte=at).exclude(occurred_at=at,
                                                           interaction_id__gte=last_id)
     refs = list(query.order_by("-occurred_at", "-interaction_id")
@@ -79,7 +73,7 @@ def timeline(
     next_cursor = None
     if len(refs) > limit:
         refs = refs[:limit]
-        next_cursor = encode_cursor(refs[-1][1].isoformat(), refs[-1][0])
+        next_cursor = encode_time_cursor(refs[-1][1], refs[-1][0])
     wanted = list(dict.fromkeys(r[0] for r in refs))  # a merged pair may share an item
     by_id = {i.pk: i for i in _with_parties(Interaction.objects.filter(pk__in=wanted))}
     return TimelinePage([by_id[i] for i in wanted if i in by_id], next_cursor)

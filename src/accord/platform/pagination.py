@@ -8,6 +8,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+from datetime import datetime
 from typing import Any
 
 from accord.platform.errors import InvalidInput
@@ -27,3 +28,19 @@ def decode_cursor(cursor: str, *, arity: int) -> list[Any]:
     if not isinstance(values, list) or len(values) != arity:
         raise InvalidInput("The cursor is not one this server issued.", field="cursor")
     return values
+
+
+def encode_time_cursor(at: datetime, row_id: int) -> str:
+    """Cursor for lists ordered newest first by (time, id)."""
+    return encode_cursor(at.isoformat(), row_id)
+
+
+def decode_time_cursor(cursor: str) -> tuple[datetime, int]:
+    at_text, row_id = decode_cursor(cursor, arity=2)
+    try:
+        at = datetime.fromisoformat(at_text)
+    except (TypeError, ValueError) as exc:
+        raise InvalidInput("The cursor is not one this server issued.", field="cursor") from exc
+    if not isinstance(row_id, int) or isinstance(row_id, bool):
+        raise InvalidInput("The cursor is not one this server issued.", field="cursor")
+    return at, row_id

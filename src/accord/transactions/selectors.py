@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
-from django.db.models import Count, Prefetch, Sum
+from django.db.models import Count, Prefetch, QuerySet, Sum
 
+from accord.accounts.access import customer_scope
 from accord.customers import selectors as customer_selectors
 from accord.platform.errors import InvalidInput
-from accord.platform.pagination import decode_cursor, encode_cursor
+from accord.platform.pagination import decode_time_cursor, encode_time_cursor
 from accord.transactions.domain import CurrencyTotal, totals
 from accord.transactions.models import Transaction, TransactionLine
 
@@ -32,19 +32,19 @@ def transactions_of(actor: Any, customer_id: int, *, cursor: str | None = None,
     query = Transaction.objects.filter(
         customer_id__in=customer_selectors.merged_ids(customer.pk))
     if cursor:
-        at_text, last_id = decode_cursor(cursor, arity=2)
-        try:
-            at = datetime.fromisoformat(at_text)
-        except (TypeError, ValueError) as exc:
-            raise InvalidInput("The cursor is not one this server issued.", field="cursor") from exc
+        at, last_id = decode_time_cursor(cursor)
         query = query.filter(occurred_at__lte=at).exclude(occurred_at=at, id__gte=last_id)
+    return _page(query, limit)
+
+
+def _page(query: QuerySet[Transaction], limit: int) -> TransactionPage:
     rows = list(query.order_by("-occurred_at", "-id").prefetch_related(
         Prefetch("lines", queryset=TransactionLine.objects.select_related("product")
                  .order_by("id")))[: limit + 1])
     next_cursor = None
     if len(rows) > limit:
         rows = rows[:limit]
-        next_cursor = encode_cursor(rows[-1].occurred_at.isoformat(), rows[-1].pk)
+        next_cursor = encode_time_cursor(rows[-1].occurred_at, rows[-1].pk)
     return TransactionPage(rows, next_cursor)
 
 
@@ -55,3 +55,17 @@ def totals_of(actor: Any, customer_id: int) -> list[CurrencyTotal]:
             .values("currency", "kind").annotate(total=Sum("amount"), n=Count("id"))
             .values_list("currency", "kind", "total", "n"))
     return totals(rows)
+
+
+def list_transactions(actor: Any, *, customer_id: int | None = None, cursor: str | None = None,
+                      limit: int = 50) -> TransactionPage:
+    """Transactions across every customer the actor may see, newest first."""
+    if customer_id is not None:
+        return transactions_of(actor, customer_id, cursor=cursor, limit=limit)
+    if not 1 <= limit <= MAX_PAGE:
+        raise InvalidInput(f"limit must be between 1 and {MAX_PAGE}.", field="limit")
+    query = Transaction.objects.filter(customer_scope(actor, prefix="customer__"))
+    if cursor:
+        at, last_id = decode_time_cursor(cursor)
+        query = query.filter(occurred_at__lte=at).exclude(occurred_at=at, id__gte=last_id)
+    return _page(query, limit)
