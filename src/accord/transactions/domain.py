@@ -83,5 +83,7 @@ def totals(rows: Iterable[tuple[str, str, Decimal, int]]) -> list[CurrencyTotal]
             slot["purchases"] = int(slot["purchases"]) + count
         elif kind == TransactionKind.REFUND:
             slot["refunds"] = Decimal(slot["refunds"]) + Decimal(amount)
-    return [CurrencyTotal(c, int(v["purchases"]), Decimal(v["spend"]), Decimal(v["refunds"]))
+    cents = Decimal("0.01")  # databases sum decimals with varying scale; money has two places
+    return [CurrencyTotal(c, int(v["purchases"]), Decimal(v["spend"]).quantize(cents),
+                          Decimal(v["refunds"]).quantize(cents))
             for c, v in sorted(acc.items())]
