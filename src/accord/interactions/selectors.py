@@ -118,7 +118,10 @@ def attachment_content(actor: Any, attachment_id: int) -> tuple[Attachment, byte
     attachment = Attachment.objects.filter(pk=attachment_id).first()
     if attachment is None:
         raise NotFound("Attachment not found.", field="attachment_id")
-    get_interaction(actor, attachment.interaction_id)  # same access as its interaction
+    try:  # same access as its interaction, and the same answer as a missing attachment
+        get_interaction(actor, attachment.interaction_id)
+    except NotFound:
+        raise NotFound("Attachment not found.", field="attachment_id") from None
     return attachment, blobs.read(attachment.sha256)
 
 
