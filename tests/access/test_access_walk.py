@@ -289,7 +289,7 @@ def test_api_walk(role: str, world: Any, walk: dict[str, Any]) -> None:
             if not in_scope and not is_missing:
                 twin_ref = dict(ref)
                 twin_key = next(k for k in reversed(list(ref))
-                                if not can_see(next(t for t in records + [body_target]
+                                if not can_see(next(t for t in [*records, body_target]
                                                     if t and t.id == ref[k]), role, world,
                                                visible))
                 twin_ref[twin_key] = MISSING
@@ -354,7 +354,7 @@ def test_page_walk(role: str, world: Any, walk: dict[str, Any]) -> None:
             pools.append([(name, t) for t in walk["targets"][kind]])
         for combo in itertools.product(*pools) if pools else [()]:
             ref = {name: t.id for name, t in combo}
-            url = PAGE_PARAM.sub(lambda m: str(ref[m.group(1)]), route)
+            url = PAGE_PARAM.sub(lambda m, ref=ref: str(ref[m.group(1)]), route)
             in_scope = all(can_see(t, role, world, visible) for _, t in combo)
             for query in ("", "?q=a", "?q=Baker", "?q=Ada", "?q=bea@example.net"):
                 with transaction.atomic():

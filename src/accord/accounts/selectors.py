@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from accord.accounts.models import ApiToken, User
+from accord.accounts.models import ApiToken, Team, User
 
 
 def team_names(user: User) -> list[str]:
@@ -17,3 +17,11 @@ def tokens_of(user: Any) -> list[ApiToken]:
 
 def staff_by_username(username: str) -> User | None:
     return User.objects.filter(username=username).first()
+
+
+def active_user_exists(user_id: int) -> bool:
+    return User.objects.filter(pk=user_id, is_active=True).exists()
+
+
+def team_exists(team_id: int) -> bool:
+    return Team.objects.filter(pk=team_id).exists()

@@ -46,7 +46,8 @@ def create_user(
         role_value = Role(role).value
     except ValueError as exc:
         choices = ", ".join(r.value for r in Role)
-        raise InvalidInput(f"Unknown role {role!r}; choose one of {choices}.", field="role") from exc
+        raise InvalidInput(f"Unknown role {role!r}; choose one of {choices}.",
+                           field="role") from exc
     if User.objects.filter(username=username).exists():
         raise Conflict(f"User {username!r} already exists.", field="username")
     if check_password:

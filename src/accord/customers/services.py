@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 
 from accord.accounts.access import customer_scope, ensure_can_write, role_of
 from accord.accounts.domain import Role
+from accord.accounts.selectors import active_user_exists, team_exists
 from accord.customers.domain.identities import (
     NormalisedIdentity,
     fold_text,
@@ -92,7 +93,7 @@ def _clean_fields(values: Mapping[str, Any]) -> dict[str, Any]:
                 raise InvalidInput(f"{name} must be a positive integer.", field=name)
         else:
             value = (value or "").strip()
-            limit = Customer._meta.get_field(name).max_length or 200
+            limit = getattr(Customer._meta.get_field(name), "max_length", None) or 200
             if len(value) > limit:
                 raise InvalidInput(f"{name} is longer than {limit} characters.", field=name)
         cleaned[name] = value
@@ -120,12 +121,9 @@ def _check_links(actor: Any, customer: Customer) -> None:
         if customer.kind == CustomerKind.ORGANISATION.value:
             raise InvalidInput("An organisation cannot belong to an organisation.",
                                field="organisation_id")
-    from accord.accounts.models import Team, User  # accounts is lower: allowed
-
-    if customer.owner_id is not None and not User.objects.filter(
-            pk=customer.owner_id, is_active=True).exists():
+    if customer.owner_id is not None and not active_user_exists(customer.owner_id):
         raise InvalidInput(f"User {customer.owner_id} not found.", field="owner_id")
-    if customer.team_id is not None and not Team.objects.filter(pk=customer.team_id).exists():
+    if customer.team_id is not None and not team_exists(customer.team_id):
         raise InvalidInput(f"Team {customer.team_id} not found.", field="team_id")
 
 

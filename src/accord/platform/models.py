@@ -39,7 +39,8 @@ class AuditEntry(models.Model):
     after = models.JSONField(null=True, blank=True)
 
     class Meta:
-        indexes = [models.Index(fields=["subject_type", "subject_id", "at"], name="audit_subject_idx")]
+        indexes = [models.Index(fields=["subject_type", "subject_id", "at"],
+                                name="audit_subject_idx")]
         verbose_name_plural = "audit entries"
 
     def __str__(self) -> str:

@@ -34,7 +34,8 @@ def parse_kind(raw: str, *, field: str = "kind") -> IdentityKind:
         return IdentityKind(raw)
     except ValueError as exc:
         kinds = ", ".join(k.value for k in IdentityKind)
-        raise InvalidInput(f"Unknown identity kind {raw!r}; use one of {kinds}.", field=field) from exc
+        raise InvalidInput(f"Unknown identity kind {raw!r}; use one of {kinds}.",
+                           field=field) from exc
 
 
 def normalise_email(raw: str, *, field: str = "email") -> NormalisedIdentity:

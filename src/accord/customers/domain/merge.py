@@ -45,10 +45,10 @@ def plan_merge(
         if side not in ("survivor", "loser"):
             raise InvalidInput("Choose 'survivor' or 'loser'.", field=f"choices.{name}")
     for name in MERGEABLE_FIELDS:
-        side = (choices or {}).get(name)
-        if side == "loser" or (side is None and survivor.get(name) in (None, "")):
-            if loser.get(name) not in (None, "") and loser.get(name) != survivor.get(name):
-                updates[name] = loser.get(name)
+        chosen = (choices or {}).get(name)
+        wanted = chosen == "loser" or (chosen is None and survivor.get(name) in (None, ""))
+        if wanted and loser.get(name) not in (None, "") and loser.get(name) != survivor.get(name):
+            updates[name] = loser.get(name)
     if updates.get("organisation_id") == survivor["id"]:
         del updates["organisation_id"]
     return MergePlan(survivor_id=survivor["id"], loser_id=loser["id"], field_updates=updates)
