@@ -88,8 +88,9 @@ def main() -> None:
             cases["search by email"].append(
                 lambda e=email: api.get("/api/v1/customers/search", {"email": e.upper()}))
         if phone:
+            written = national(phone)  # as a person would type it, not E.164
             cases["search by phone"].append(
-                lambda p=national(phone): api.get("/api/v1/customers/search", {"phone": p}))
+                lambda p=written: api.get("/api/v1/customers/search", {"phone": p}))
         prefix = (c.family_name or c.display_name)[:4]
         cases["search by name prefix"].append(
             lambda p=prefix: api.get("/api/v1/customers/search", {"name": p}))

@@ -4,11 +4,12 @@ safe embedded default, so ``accord demo`` works with no configuration at all."""
 from __future__ import annotations
 
 import os
-import secrets
 from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+
+from accord.platform.secret_key import ensure_secret_key_file
 
 
 def _env_bool(name: str, default: bool) -> bool:
@@ -26,22 +27,25 @@ BLOB_DIR = DATA_DIR / "blobs"
 DEBUG = _env_bool("ACCORD_DEBUG", False)
 
 
-def _secret_key() -> str:
-    """Use ACCORD_SECRET_KEY; otherwise keep a generated key in the data directory.
+SECRET_KEY_FILE = DATA_DIR / "secret_key"
 
-    Outside debug an operator must choose the key deliberately, unless they opted in to
-    the embedded default with ACCORD_EMBEDDED=1 (which `accord demo` and `accord serve`
-    set for the single-machine install)."""
+
+def _secret_key() -> str:
+    """ACCORD_SECRET_KEY, else the key kept in the data directory.
+
+    Outside debug the key must be chosen, not invented at start-up: either set
+    ACCORD_SECRET_KEY, or let `accord demo` (the one-command embedded install) generate
+    the data directory's key file once. Debug generates the file on first use."""
     key = os.environ.get("ACCORD_SECRET_KEY")
     if key:
         return key
-    if not DEBUG and not _env_bool("ACCORD_EMBEDDED", True):
-        raise ImproperlyConfigured("ACCORD_SECRET_KEY is required when ACCORD_EMBEDDED=0")
-    path = DATA_DIR / "secret_key"
-    if not path.exists():
-        path.write_text(secrets.token_urlsafe(50))
-        path.chmod(0o600)
-    return path.read_text().strip()
+    if DEBUG:
+        ensure_secret_key_file(SECRET_KEY_FILE)
+    if not SECRET_KEY_FILE.exists():
+        raise ImproperlyConfigured(
+            "ACCORD_SECRET_KEY is required outside debug. Set it, or run `accord demo` once "
+            f"to generate a key in {SECRET_KEY_FILE}.")
+    return SECRET_KEY_FILE.read_text().strip()
 
 
 SECRET_KEY = _secret_key()

@@ -94,3 +94,13 @@ def test_later_merges_must_be_undone_first(world: Any) -> None:
     services.merge_customers(actor=SYSTEM, survivor_id=a.pk, loser_id=c.pk)
     with pytest.raises(Conflict):
         services.unmerge_customers(actor=SYSTEM, merge_id=first.pk)
+
+
+def test_junk_identifiers_are_refused_and_never_match(world: Any) -> None:
+    with pytest.raises(InvalidInput) as err:
+        services.create_customer(actor=SYSTEM, given_name="Shop",
+                                 identities=[("email", "noreply@shop.example")])
+    assert err.value.field == "identities[0].value"
+    from accord.customers.domain.identities import normalise_email
+
+    assert selectors.find_by_identity(normalise_email("noreply@shop.example")) is None

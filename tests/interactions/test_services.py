@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from accord.customers.services import merge_customers
 from accord.interactions import selectors
 from accord.interactions.models import Interaction, Participant
 from accord.interactions.services import AttachmentInput, ParticipantInput, record_interaction
@@ -64,3 +65,10 @@ def test_banner_and_latest_interaction(world: Any) -> None:
     latest = selectors.latest_for_customers([world.alice_customer.pk, world.bob_customer.pk])
     assert latest[world.alice_customer.pk].channel == "sms"
     assert world.bob_customer.pk not in latest
+    # a record merged into Ada brings its newer history to her "latest"
+    _email(external_id="4", channel="letter", occurred_at=at(0, hour=23),
+           participants=[ParticipantInput(role="from", customer_id=world.north_customer.pk)])
+    merge_customers(actor=SYSTEM, survivor_id=world.alice_customer.pk,
+                    loser_id=world.north_customer.pk)
+    latest = selectors.latest_for_customers([world.alice_customer.pk])
+    assert latest[world.alice_customer.pk].channel == "letter"

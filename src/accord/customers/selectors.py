@@ -13,6 +13,7 @@ from accord.customers.domain.identities import (
     NormalisedIdentity,
     fold_text,
     guess_identity,
+    is_junk,
     normalise_identity,
     parse_kind,
 )
@@ -60,13 +61,21 @@ def people_of(actor: Any, organisation: Customer, limit: int = 50) -> list[Custo
 def merged_ids(customer_id: int) -> list[int]:
     """The customer and every record merged into it, at any depth: its timeline and
     transactions are the union of theirs."""
-    ids = [customer_id]
-    frontier = [customer_id]
+    return list(merged_members([customer_id]))
+
+
+def merged_members(customer_ids: list[int]) -> dict[int, int]:
+    """Each given customer and every record merged into one of them, mapped to the given
+    customer it now belongs to (one query per level of merging)."""
+    owner = {pk: pk for pk in customer_ids}
+    frontier = list(customer_ids)
     while frontier:
-        frontier = list(Customer.objects.filter(merged_into_id__in=frontier)
-                        .values_list("id", flat=True))
-        ids.extend(frontier)
-    return ids
+        rows = list(Customer.objects.filter(merged_into_id__in=frontier)
+                    .values_list("id", "merged_into_id"))
+        for pk, parent in rows:
+            owner[pk] = owner[parent]
+        frontier = [pk for pk, _ in rows]
+    return owner
 
 
 def open_merges(actor: Any, customer: Customer) -> list[Merge]:
@@ -79,7 +88,8 @@ def _page(query: QuerySet[Customer], cursor: str | None, limit: int) -> Customer
         raise InvalidInput(f"limit must be between 1 and {MAX_PAGE}.", field="limit")
     if cursor:
         name_key, last_id = decode_cursor(cursor, arity=2)
-        if not isinstance(name_key, str) or not isinstance(last_id, int):
+        if not isinstance(name_key, str) or not isinstance(last_id, int) \
+                or not 0 <= last_id < 2**63:
             raise InvalidInput("The cursor is not one this server issued.", field="cursor")
         query = query.filter(name_key__gte=name_key).exclude(name_key=name_key, id__lte=last_id)
     rows = list(query.order_by("name_key", "id")[: limit + 1])
@@ -101,7 +111,10 @@ def list_customers(actor: Any, *, cursor: str | None = None, limit: int = 50,
 
 
 def find_by_identity(identity: NormalisedIdentity) -> int | None:
-    """The customer an identity belongs to (system use: capture and imports)."""
+    """The customer an identity belongs to (system use: capture and imports). Junk
+    identifiers (noreply@, unknown, 0000000) never match anyone."""
+    if is_junk(identity):
+        return None
     return (Identity.objects.filter(kind=identity.kind.value, value=identity.value)
             .values_list("customer_id", flat=True).first())
 

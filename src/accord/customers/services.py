@@ -15,6 +15,7 @@ from accord.accounts.selectors import active_user_exists, team_exists
 from accord.customers.domain.identities import (
     NormalisedIdentity,
     fold_text,
+    is_junk,
     normalise_identity,
     parse_kind,
 )
@@ -150,7 +151,7 @@ def create_customer(
         where = f"identities[{index}]"
         _attach_identity(customer, normalise(kind, raw, field=f"{where}.value",
                                              kind_field=f"{where}.kind"),
-                         source=source, verified=False)
+                         source=source, verified=False, field=f"{where}.value")
     record_audit(actor=actor, action="customer.created", subject_type="customer",
                  subject_id=customer.pk, after=snapshot(customer))
     publish(CustomerCreated(customer_id=customer.pk))
@@ -184,7 +185,10 @@ def update_customer(*, actor: Any, customer_id: int, **fields: Any) -> Customer:
 
 
 def _attach_identity(customer: Customer, identity: NormalisedIdentity, *, source: str,
-                     verified: bool) -> Identity:
+                     verified: bool, field: str = "value") -> Identity:
+    if is_junk(identity):
+        raise InvalidInput(f"{identity.display!r} is shared or a placeholder (no-reply, "
+                           "unknown, 0000000) and cannot identify one customer.", field=field)
     existing = Identity.objects.filter(kind=identity.kind.value, value=identity.value).first()
     now = clock.now()
     if existing is not None:
@@ -302,3 +306,109 @@ def unmerge_customers(*, actor: Any, merge_id: int) -> Merge:
                  after={"survivor": snapshot(survivor), "loser": snapshot(loser)})
     publish(CustomersUnmerged(merge_id=merge.pk, survivor_id=survivor.pk, loser_id=loser.pk))
     return merge
+
+
+# ---------------------------------------------------------------------------------------
+# Bulk loading, for the demo generator and very large imports. Rows go in through
+# platform.bulk.copy_rows (executemany on SQLite, COPY on PostgreSQL) with ids the caller
+# numbers from bulk_next_customer_id(); the per-row services above stay the way for
+# anything interactive. A load leaves one audit row (bulk_customers_loaded), not one per row.
+
+from collections.abc import Iterator, Sequence  # noqa: E402  (appended section: bulk loading)
+
+BULK_CUSTOMER_COLUMNS = (
+    "id", "kind", "display_name", "given_name", "family_name", "organisation_id", "owner_id",
+    "team_id", "preferred_channel", "language", "lifecycle", "created_at",
+)
+BULK_IDENTITY_COLUMNS = ("customer_id", "kind", "value", "display", "source", "seen_at")
+
+_BULK_KINDS = frozenset(k.value for k in CustomerKind)
+_BULK_LIFECYCLES = frozenset(x.value for x in Lifecycle)
+
+
+def _bulk_time(value: Any) -> Any:
+    """UTC text 'YYYY-MM-DD HH:MM:SS' passes through (generators format millions at once);
+    a datetime goes through Django's own adapter so both read back identically."""
+    if isinstance(value, str):
+        return value
+    from django.db import connection
+
+    return connection.ops.adapt_datetimefield_value(clock.ensure_aware(value))
+
+
+def _bulk_fold(text: str) -> str:
+    # Same key as fold_text; ASCII (nearly every demo and import name) skips unicodedata.
+    if text.isascii():
+        return " ".join(text.split()).lower()
+    return fold_text(text)
+
+
+def bulk_next_customer_id() -> int:
+    """The first free customer id; a bulk load numbers its customers from here."""
+    from accord.platform.bulk import next_id
+
+    return next_id(Customer._meta.db_table)
+
+
+def bulk_load_customers(rows: Iterable[Sequence[Any]]) -> int:
+    """Insert customers given as tuples in ``BULK_CUSTOMER_COLUMNS`` order, with explicit
+    ids. Name keys are folded here, once. Organisations may be in the same call (before
+    their people). Returns the number of rows written."""
+    from accord.platform.bulk import copy_rows
+
+    def prepared() -> Iterator[tuple[Any, ...]]:
+        for n, (cid, kind, display, given, family, org, owner, team, channel, language,
+                lifecycle, created) in enumerate(rows):
+            if kind not in _BULK_KINDS:
+                raise InvalidInput(f"Unknown customer kind {kind!r}.", field=f"rows[{n}].kind")
+            if lifecycle not in _BULK_LIFECYCLES:
+                raise InvalidInput(f"Unknown lifecycle {lifecycle!r}.",
+                                   field=f"rows[{n}].lifecycle")
+            display = display or " ".join(p for p in (given, family) if p)
+            if not display:
+                raise InvalidInput("A customer needs a name.", field=f"rows[{n}].display_name")
+            at = _bulk_time(created)
+            yield (cid, kind, display, given, family, _bulk_fold(display)[:200],
+                   _bulk_fold(family)[:100], org, owner, team, channel, language, lifecycle,
+                   at, at)
+
+    return copy_rows(
+        Customer._meta.db_table,
+        ("id", "kind", "display_name", "given_name", "family_name", "name_key", "family_key",
+         "organisation_id", "owner_id", "team_id", "preferred_channel", "language",
+         "lifecycle", "created_at", "updated_at"),
+        prepared(),
+    )
+
+
+def bulk_load_identities(rows: Iterable[Sequence[Any]]) -> int:
+    """Insert identities given in ``BULK_IDENTITY_COLUMNS`` order. ``value`` and
+    ``display`` must be what ``normalise()`` returns for the raw text (the caller
+    normalises once, or builds the normal form and checks a sample against it); a
+    (kind, value) already present fails the load, as the unique constraint demands."""
+    from accord.platform.bulk import copy_rows
+
+    def prepared() -> Iterator[tuple[Any, ...]]:
+        for customer_id, kind, value, display, source, seen in rows:
+            at = _bulk_time(seen)
+            yield (customer_id, kind, value, display, False, source, at, at)
+
+    return copy_rows(
+        Identity._meta.db_table,
+        ("customer_id", "kind", "value", "display", "verified", "source", "first_seen",
+         "last_seen"),
+        prepared(),
+    )
+
+
+def bulk_customers_loaded(*, actor: Any, customers: int, identities: int,
+                          source: str = "") -> None:
+    """Close a bulk load: move PostgreSQL's id sequence past the explicit ids and leave
+    one audit row for the whole load."""
+    from accord.platform.bulk import reset_sequence
+
+    reset_sequence(Customer._meta.db_table)
+    reset_sequence(Identity._meta.db_table)
+    record_audit(actor=actor, action="customers.bulk_loaded", subject_type="customer",
+                 subject_id="bulk", after={"customers": customers, "identities": identities,
+                                           "source": source})

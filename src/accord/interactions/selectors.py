@@ -126,17 +126,23 @@ def attachment_content(actor: Any, attachment_id: int) -> tuple[Attachment, byte
 
 
 def latest_for_customers(customer_ids: Sequence[int]) -> dict[int, Interaction]:
-    """Each customer's most recent interaction, in two queries whatever the count."""
-    latest = dict(Participant.objects.filter(customer_id__in=customer_ids)
-                  .values("customer_id").annotate(at=Max("occurred_at"))
-                  .values_list("customer_id", "at"))
+    """Each customer's most recent interaction (records merged into it included), in a
+    fixed number of queries whatever the count."""
+    owner = customer_selectors.merged_members(list(customer_ids))
+    latest: dict[int, Any] = {}
+    for member, at in (Participant.objects.filter(customer_id__in=list(owner))
+                       .values("customer_id").annotate(at=Max("occurred_at"))
+                       .values_list("customer_id", "at")):
+        key = owner[member]
+        latest[key] = max(latest.get(key, at), at)
     if not latest:
         return {}
-    rows = (Participant.objects.filter(customer_id__in=list(latest),
+    rows = (Participant.objects.filter(customer_id__in=list(owner),
                                        occurred_at__in=set(latest.values()))
             .select_related("interaction").order_by("-interaction_id"))
     found: dict[int, Interaction] = {}
     for row in rows:
-        if row.customer_id is not None and latest.get(row.customer_id) == row.occurred_at:
-            found.setdefault(row.customer_id, row.interaction)
+        key = owner.get(row.customer_id or 0)
+        if key is not None and latest.get(key) == row.occurred_at:
+            found.setdefault(key, row.interaction)
     return found

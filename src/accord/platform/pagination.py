@@ -8,7 +8,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from accord.platform.errors import InvalidInput
@@ -39,8 +39,9 @@ def decode_time_cursor(cursor: str) -> tuple[datetime, int]:
     at_text, row_id = decode_cursor(cursor, arity=2)
     try:
         at = datetime.fromisoformat(at_text)
-    except (TypeError, ValueError) as exc:
+        at.astimezone(UTC)  # year 1 at +01:00 has no UTC form: the databases disagree on it
+    except (TypeError, ValueError, OverflowError) as exc:
         raise InvalidInput("The cursor is not one this server issued.", field="cursor") from exc
-    if not isinstance(row_id, int) or isinstance(row_id, bool):
+    if not isinstance(row_id, int) or isinstance(row_id, bool) or not 0 <= row_id < 2**63:
         raise InvalidInput("The cursor is not one this server issued.", field="cursor")
     return at, row_id
