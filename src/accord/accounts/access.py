@@ -30,8 +30,16 @@ def customer_scope(actor: Any, prefix: str = "") -> Q:
     scope = ROLE_SCOPE[role]
     if scope is Scope.ALL:
         return Q()
-    team_ids = list(actor.teams.values_list("id", flat=True))
-    return Q(**{f"{prefix}owner_id": actor.pk}) | Q(**{f"{prefix}team_id__in": team_ids})
+    return Q(**{f"{prefix}owner_id": actor.pk}) | Q(**{f"{prefix}team_id__in": team_ids(actor)})
+
+
+def team_ids(actor: Any) -> list[int]:
+    """The actor's teams, read once per actor object: a request builds several scopes."""
+    cached: list[int] | None = getattr(actor, "_accord_team_ids", None)
+    if cached is None:
+        cached = list(actor.teams.values_list("id", flat=True))
+        actor._accord_team_ids = cached
+    return cached
 
 
 def can_see_customer(actor: Any, *, owner_id: int | None, team_id: int | None) -> bool:
@@ -43,7 +51,7 @@ def can_see_customer(actor: Any, *, owner_id: int | None, team_id: int | None) -
         return True
     if owner_id is not None and owner_id == actor.pk:
         return True
-    return team_id is not None and actor.teams.filter(id=team_id).exists()
+    return team_id is not None and team_id in team_ids(actor)
 
 
 def ensure_authenticated(actor: Any) -> Role:

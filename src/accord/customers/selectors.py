@@ -48,6 +48,23 @@ def get_customer(actor: Any, customer_id: int) -> Customer:
     return customer
 
 
+def resolve_customer(actor: Any, customer_id: int, customer: Customer | None = None) -> Customer:
+    """``customer`` when the caller already loaded it with ``get_customer`` for this actor
+    (a page composing several selectors), else ``get_customer``."""
+    if customer is not None and customer.pk == customer_id:
+        return customer
+    return get_customer(actor, customer_id)
+
+
+def merged_ids_of(customer: Customer) -> list[int]:
+    """``merged_ids`` remembered on the loaded customer for the rest of the request."""
+    cached: list[int] | None = getattr(customer, "_accord_merged_ids", None)
+    if cached is None:
+        cached = merged_ids(customer.pk)
+        customer._accord_merged_ids = cached  # type: ignore[attr-defined]
+    return cached
+
+
 def identities_of(customer: Customer) -> list[Identity]:
     return list(customer.identities.order_by("kind", "id"))
 

@@ -45,14 +45,15 @@ def timeline(
     until: datetime | None = None,
     cursor: str | None = None,
     limit: int = 30,
+    customer: Any = None,
 ) -> TimelinePage:
     """A customer's interactions on every channel, newest first (keyset pagination).
 
     Includes what happened to records merged into this customer."""
-    customer = customer_selectors.get_customer(actor, customer_id)
+    customer = customer_selectors.resolve_customer(actor, customer_id, customer)
     if not 1 <= limit <= MAX_PAGE:
         raise InvalidInput(f"limit must be between 1 and {MAX_PAGE}.", field="limit")
-    ids = customer_selectors.merged_ids(customer.pk)
+    ids = customer_selectors.merged_ids_of(customer)
     query = Participant.objects.filter(customer_id__in=ids) if len(ids) > 1 else \
         Participant.objects.filter(customer_id=ids[0])
     if channels:
@@ -80,11 +81,11 @@ def timeline(
 
 
 def recent_activity(actor: Any, customer_id: int, *, hours: int = 24,
-                    now: datetime | None = None) -> list[BannerItem]:
+                    now: datetime | None = None, customer: Any = None) -> list[BannerItem]:
     """The cross-channel '24 hours' banner of the Customer View."""
-    customer = customer_selectors.get_customer(actor, customer_id)
+    customer = customer_selectors.resolve_customer(actor, customer_id, customer)
     moment = now or clock.now()
-    ids = customer_selectors.merged_ids(customer.pk)
+    ids = customer_selectors.merged_ids_of(customer)
     rows = (Participant.objects.filter(customer_id__in=ids,
                                        occurred_at__gte=moment - timedelta(hours=hours),
                                        occurred_at__lte=moment)

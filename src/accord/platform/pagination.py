@@ -39,6 +39,8 @@ def decode_time_cursor(cursor: str) -> tuple[datetime, int]:
     at_text, row_id = decode_cursor(cursor, arity=2)
     try:
         at = datetime.fromisoformat(at_text)
+        if at.tzinfo is None:  # forged: the server only issues aware times
+            at = at.replace(tzinfo=UTC)
         at.astimezone(UTC)  # year 1 at +01:00 has no UTC form: the databases disagree on it
     except (TypeError, ValueError, OverflowError) as exc:
         raise InvalidInput("The cursor is not one this server issued.", field="cursor") from exc

@@ -24,13 +24,13 @@ class TransactionPage:
 
 
 def transactions_of(actor: Any, customer_id: int, *, cursor: str | None = None,
-                    limit: int = 50) -> TransactionPage:
+                    limit: int = 50, customer: Any = None) -> TransactionPage:
     """A customer's transactions (merged records included), newest first."""
-    customer = customer_selectors.get_customer(actor, customer_id)
+    customer = customer_selectors.resolve_customer(actor, customer_id, customer)
     if not 1 <= limit <= MAX_PAGE:
         raise InvalidInput(f"limit must be between 1 and {MAX_PAGE}.", field="limit")
     query = Transaction.objects.filter(
-        customer_id__in=customer_selectors.merged_ids(customer.pk))
+        customer_id__in=customer_selectors.merged_ids_of(customer))
     if cursor:
         at, last_id = decode_time_cursor(cursor)
         query = query.filter(occurred_at__lte=at).exclude(occurred_at=at, id__gte=last_id)
@@ -48,10 +48,10 @@ def _page(query: QuerySet[Transaction], limit: int) -> TransactionPage:
     return TransactionPage(rows, next_cursor)
 
 
-def totals_of(actor: Any, customer_id: int) -> list[CurrencyTotal]:
+def totals_of(actor: Any, customer_id: int, *, customer: Any = None) -> list[CurrencyTotal]:
     """Lifetime spend per currency (purchases minus refunds) and purchase counts."""
-    customer = customer_selectors.get_customer(actor, customer_id)
-    rows = (Transaction.objects.filter(customer_id__in=customer_selectors.merged_ids(customer.pk))
+    customer = customer_selectors.resolve_customer(actor, customer_id, customer)
+    rows = (Transaction.objects.filter(customer_id__in=customer_selectors.merged_ids_of(customer))
             .values("currency", "kind").annotate(total=Sum("amount"), n=Count("id"))
             .values_list("currency", "kind", "total", "n"))
     return totals(rows)
