@@ -101,3 +101,11 @@ def test_email_normalisation_is_idempotent(raw: str) -> None:
     except InvalidInput:
         return
     assert normalise_email(once.value).value == once.value
+
+
+def test_name_search_keys_start_at_every_word() -> None:
+    from accord.customers.domain.identities import name_search_keys
+
+    assert name_search_keys("Ada  King-Lovelace") == ["ada king-lovelace", "king-lovelace ada"]
+    assert name_search_keys("Zoë Ångström") == ["zoe angstrom", "angstrom zoe"]
+    assert name_search_keys("") == []

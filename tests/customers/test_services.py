@@ -104,3 +104,31 @@ def test_junk_identifiers_are_refused_and_never_match(world: Any) -> None:
     from accord.customers.domain.identities import normalise_email
 
     assert selectors.find_by_identity(normalise_email("noreply@shop.example")) is None
+
+
+def test_name_search_follows_renames_and_merges(world: Any) -> None:
+    def found(term: str) -> list[int]:
+        return [c.pk for c in selectors.search_customers(world.admin, name=term).items]
+
+    assert found("lovel") == [world.alice_customer.pk]
+    services.update_customer(actor=SYSTEM, customer_id=world.alice_customer.pk,
+                             display_name="Ada King")
+    assert found("lovel") == []
+    assert found("king") == [world.alice_customer.pk]
+    services.merge_customers(actor=SYSTEM, survivor_id=world.alice_customer.pk,
+                             loser_id=world.north_customer.pk)
+    assert found("bohr") == []  # the merged record no longer answers searches
+
+
+def test_name_search_pages_through_every_match(world: Any) -> None:
+    for n in range(7):
+        services.create_customer(actor=SYSTEM, given_name=f"Pat{n}", family_name="Smithers")
+    seen: list[int] = []
+    cursor = None
+    while True:
+        page = selectors.search_customers(world.admin, name="smith", limit=3, cursor=cursor)
+        seen += [c.pk for c in page.items]
+        cursor = page.next_cursor
+        if cursor is None:
+            break
+    assert len(seen) == len(set(seen)) == 7

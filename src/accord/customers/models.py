@@ -27,8 +27,10 @@ class Customer(models.Model):
     language = models.CharField(max_length=10, blank=True, default="")
     lifecycle = models.CharField(max_length=20, choices=choices(Lifecycle),
                                  default=Lifecycle.CUSTOMER.value)
+    # Indexed only where set (see Meta): a full index on a column that is NULL for nearly
+    # every row tempts SQLite's planner into scanning it for "merged_into IS NULL".
     merged_into = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL,
-                                    related_name="merged_from")
+                                    related_name="merged_from", db_index=False)
     created_at = models.DateTimeField()
     updated_at = models.DateTimeField()
 
@@ -36,10 +38,27 @@ class Customer(models.Model):
         indexes = [
             models.Index(fields=["owner", "name_key"], name="customer_owner_name_idx"),
             models.Index(fields=["team", "name_key"], name="customer_team_name_idx"),
+            models.Index(fields=["merged_into"], condition=models.Q(merged_into__isnull=False),
+                         name="customer_merged_into_idx"),
         ]
 
     def __str__(self) -> str:
         return self.display_name
+
+
+class NameKey(models.Model):
+    """One way into a customer's name for prefix search (``name_search_keys``)."""
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="name_keys")
+    key = models.CharField(max_length=200)
+
+    class Meta:
+        indexes = [models.Index(fields=["key", "customer"], name="namekey_search_idx")]
+        constraints = [models.UniqueConstraint(fields=["customer", "key"],
+                                               name="namekey_once_per_customer")]
+
+    def __str__(self) -> str:
+        return self.key
 
 
 class Identity(models.Model):

@@ -18,7 +18,7 @@ from accord.customers.domain.identities import (
     parse_kind,
 )
 from accord.customers.domain.kinds import IdentityKind
-from accord.customers.models import Customer, Identity, Merge
+from accord.customers.models import Customer, Identity, Merge, NameKey
 from accord.platform.errors import InvalidInput, NotFound
 from accord.platform.pagination import decode_cursor, encode_cursor
 
@@ -198,10 +198,28 @@ def search_customers(
     key = fold_text(name)
     if not key:
         raise InvalidInput("Give a search term.", field="q")
-    upper = key + "\U0010ffff"
-    query = base.filter(name_key__gte=key, name_key__lt=upper) | base.filter(
-        family_key__gte=key, family_key__lt=upper)
-    return _page(query.select_related("organisation"), cursor, limit)
+    return _name_prefix_page(actor, key, cursor, limit)
+
+
+def _name_prefix_page(actor: Any, key: str, cursor: str | None, limit: int) -> CustomerPage:
+    """Customers any of whose name words start with ``key``, in key order (surname-first
+    for a surname match, like a phone book). One ordered range scan over the keys."""
+    if not 1 <= limit <= MAX_PAGE:
+        raise InvalidInput(f"limit must be between 1 and {MAX_PAGE}.", field="limit")
+    query = NameKey.objects.filter(key__gte=key, key__lt=key + "\U0010ffff",
+                                   customer__merged_into__isnull=True)
+    query = query.filter(customer_scope(actor, prefix="customer__"))
+    if cursor:
+        last_key, last_id = decode_cursor(cursor, arity=2)
+        if not isinstance(last_key, str) or not isinstance(last_id, int):
+            raise InvalidInput("The cursor is not one this server issued.", field="cursor")
+        query = query.filter(key__gte=last_key).exclude(key=last_key, customer_id__lte=last_id)
+    hits = list(query.order_by("key", "customer_id").values_list("key", "customer_id")
+                [: limit + 1])
+    next_cursor = encode_cursor(*hits[limit - 1]) if len(hits) > limit else None
+    ids = list(dict.fromkeys(pk for _, pk in hits[:limit]))  # two words may both match
+    found = {c.pk: c for c in Customer.objects.filter(pk__in=ids).select_related("organisation")}
+    return CustomerPage([found[pk] for pk in ids if pk in found], next_cursor)
 
 
 def _by_identity(base: QuerySet[Customer], identity: NormalisedIdentity) -> CustomerPage:

@@ -16,6 +16,7 @@ from accord.customers.domain.identities import (
     NormalisedIdentity,
     fold_text,
     is_junk,
+    name_search_keys,
     normalise_identity,
     parse_kind,
 )
@@ -28,7 +29,7 @@ from accord.customers.events import (
     CustomerUpdated,
     IdentityAdded,
 )
-from accord.customers.models import Customer, Identity, Merge
+from accord.customers.models import Customer, Identity, Merge, NameKey
 from accord.platform import clock
 from accord.platform.audit import record_audit
 from accord.platform.errors import Conflict, InvalidInput, NotFound
@@ -112,6 +113,15 @@ def _apply_names(customer: Customer) -> None:
     customer.family_key = fold_text(customer.family_name)[:100]
 
 
+def _save_name_keys(customer: Customer) -> None:
+    """Keep the name search keys in step with the display name (after every save)."""
+    keys = name_search_keys(customer.display_name)
+    NameKey.objects.filter(customer=customer).exclude(key__in=keys).delete()
+    present = set(NameKey.objects.filter(customer=customer).values_list("key", flat=True))
+    NameKey.objects.bulk_create([NameKey(customer=customer, key=k) for k in keys
+                                 if k not in present])
+
+
 def _check_links(actor: Any, customer: Customer) -> None:
     if customer.organisation_id is not None:
         org = Customer.objects.filter(customer_scope(actor), pk=customer.organisation_id,
@@ -147,6 +157,7 @@ def create_customer(
     _apply_names(customer)
     _check_links(actor, customer)
     customer.save()
+    _save_name_keys(customer)
     for index, (kind, raw) in enumerate(identities):
         where = f"identities[{index}]"
         _attach_identity(customer, normalise(kind, raw, field=f"{where}.value",
@@ -176,6 +187,7 @@ def update_customer(*, actor: Any, customer_id: int, **fields: Any) -> Customer:
         raise InvalidInput("A customer cannot be its own organisation.", field="organisation_id")
     customer.updated_at = clock.now()
     customer.save()
+    _save_name_keys(customer)
     after = snapshot(customer)
     changed = sorted(k for k in after if after[k] != before[k])
     record_audit(actor=actor, action="customer.updated", subject_type="customer",
@@ -262,6 +274,7 @@ def merge_customers(*, actor: Any, survivor_id: int, loser_id: int,
     _apply_names(survivor)
     survivor.updated_at = now
     survivor.save()
+    _save_name_keys(survivor)
     loser.merged_into = survivor
     loser.updated_at = now
     loser.save(update_fields=["merged_into", "updated_at"])
@@ -293,6 +306,7 @@ def unmerge_customers(*, actor: Any, merge_id: int) -> Merge:
     now = clock.now()
     survivor.updated_at = now
     survivor.save()
+    _save_name_keys(survivor)
     loser.merged_into = None
     loser.updated_at = now
     loser.save(update_fields=["merged_into", "updated_at"])
@@ -314,7 +328,7 @@ def unmerge_customers(*, actor: Any, merge_id: int) -> Merge:
 # numbers from bulk_next_customer_id(); the per-row services above stay the way for
 # anything interactive. A load leaves one audit row (bulk_customers_loaded), not one per row.
 
-from collections.abc import Iterator, Sequence  # noqa: E402  (appended section: bulk loading)
+from collections.abc import Sequence  # noqa: E402  (appended section: bulk loading)
 
 BULK_CUSTOMER_COLUMNS = (
     "id", "kind", "display_name", "given_name", "family_name", "organisation_id", "owner_id",
@@ -356,29 +370,34 @@ def bulk_load_customers(rows: Iterable[Sequence[Any]]) -> int:
     their people). Returns the number of rows written."""
     from accord.platform.bulk import copy_rows
 
-    def prepared() -> Iterator[tuple[Any, ...]]:
-        for n, (cid, kind, display, given, family, org, owner, team, channel, language,
-                lifecycle, created) in enumerate(rows):
-            if kind not in _BULK_KINDS:
-                raise InvalidInput(f"Unknown customer kind {kind!r}.", field=f"rows[{n}].kind")
-            if lifecycle not in _BULK_LIFECYCLES:
-                raise InvalidInput(f"Unknown lifecycle {lifecycle!r}.",
-                                   field=f"rows[{n}].lifecycle")
-            display = display or " ".join(p for p in (given, family) if p)
-            if not display:
-                raise InvalidInput("A customer needs a name.", field=f"rows[{n}].display_name")
-            at = _bulk_time(created)
-            yield (cid, kind, display, given, family, _bulk_fold(display)[:200],
-                   _bulk_fold(family)[:100], org, owner, team, channel, language, lifecycle,
-                   at, at)
-
+    prepared = [
+        (cid, kind, display, given, family, org, owner, team, channel, language, lifecycle,
+         at if at.__class__ is str else _bulk_time(at))
+        for cid, kind, display, given, family, org, owner, team, channel, language, lifecycle,
+        at in rows]
+    for column, allowed, name in ((1, _BULK_KINDS, "kind"), (10, _BULK_LIFECYCLES, "lifecycle")):
+        unknown = {row[column] for row in prepared} - allowed
+        if unknown:
+            raise InvalidInput(f"Unknown {name} {sorted(unknown)[0]!r}.", field=f"rows.{name}")
+    unnamed = [n for n, row in enumerate(prepared) if not (row[2] or row[3] or row[4])]
+    if unnamed:
+        raise InvalidInput("A customer needs a name.", field=f"rows[{unnamed[0]}].display_name")
     return copy_rows(
         Customer._meta.db_table,
         ("id", "kind", "display_name", "given_name", "family_name", "name_key", "family_key",
          "organisation_id", "owner_id", "team_id", "preferred_channel", "language",
          "lifecycle", "created_at", "updated_at"),
-        prepared(),
+        [(cid, kind, display, given, family, _bulk_fold(display)[:200],
+          _bulk_fold(family)[:100], org, owner, team, channel, language, lifecycle, at, at)
+         for cid, kind, display, given, family, org, owner, team, channel, language,
+         lifecycle, at in (_bulk_named(row) for row in prepared)],
     )
+
+
+def _bulk_named(row: tuple[Any, ...]) -> tuple[Any, ...]:
+    if row[2]:
+        return row
+    return (row[0], row[1], " ".join(p for p in (row[3], row[4]) if p), *row[3:])
 
 
 def bulk_load_identities(rows: Iterable[Sequence[Any]]) -> int:
@@ -388,16 +407,15 @@ def bulk_load_identities(rows: Iterable[Sequence[Any]]) -> int:
     (kind, value) already present fails the load, as the unique constraint demands."""
     from accord.platform.bulk import copy_rows
 
-    def prepared() -> Iterator[tuple[Any, ...]]:
-        for customer_id, kind, value, display, source, seen in rows:
-            at = _bulk_time(seen)
-            yield (customer_id, kind, value, display, False, source, at, at)
-
+    prepared = []
+    for customer_id, kind, value, display, source, seen in rows:
+        at = seen if seen.__class__ is str else _bulk_time(seen)
+        prepared.append((customer_id, kind, value, display, False, source, at, at))
     return copy_rows(
         Identity._meta.db_table,
         ("customer_id", "kind", "value", "display", "verified", "source", "first_seen",
          "last_seen"),
-        prepared(),
+        prepared,
     )
 
 
@@ -412,3 +430,8 @@ def bulk_customers_loaded(*, actor: Any, customers: int, identities: int,
     record_audit(actor=actor, action="customers.bulk_loaded", subject_type="customer",
                  subject_id="bulk", after={"customers": customers, "identities": identities,
                                            "source": source})
+
+
+def bulk_tables() -> tuple[str, ...]:
+    """The tables bulk_load_* write, for a loader that tunes them (indexes, statistics)."""
+    return (Customer._meta.db_table, Identity._meta.db_table)

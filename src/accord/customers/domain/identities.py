@@ -132,3 +132,15 @@ def fold_text(text: str) -> str:
     decomposed = unicodedata.normalize("NFKD", text)
     stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
     return _SPACES.sub(" ", stripped).strip().casefold()
+
+
+MAX_NAME_KEYS = 6
+
+
+def name_search_keys(display_name: str) -> list[str]:
+    """The keys a name prefix search walks: the folded name starting at each of its
+    words, so "Ada King Lovelace" is found by "ada", "king" and "lovelace" ("lovelace ada
+    king"). Each search is then one ordered index range scan, whatever the table size."""
+    words = fold_text(display_name).split()
+    keys = [" ".join(words[i:] + words[:i])[:200] for i in range(len(words))]
+    return list(dict.fromkeys(keys))[:MAX_NAME_KEYS]
