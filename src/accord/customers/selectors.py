@@ -37,12 +37,11 @@ def visible_customers(actor: Any) -> QuerySet[Customer]:
 
 def get_customer(actor: Any, customer_id: int) -> Customer:
     """One customer the actor may see, with organisation, owner and team loaded."""
-    customer = (
-        visible_customers(actor)
-        .select_related("organisation", "owner", "team", "merged_into")
-        .filter(pk=customer_id)
-        .first()
-    )
+    # [:1] rather than first(): no ORDER BY for a primary-key lookup.
+    found = list(visible_customers(actor)
+                 .select_related("organisation", "owner", "team", "merged_into")
+                 .filter(pk=customer_id)[:1])
+    customer = found[0] if found else None
     if customer is None:
         raise NotFound(f"Customer {customer_id} not found.", field="customer_id")
     return customer
