@@ -23,5 +23,9 @@ def active_user_exists(user_id: int) -> bool:
     return User.objects.filter(pk=user_id, is_active=True).exists()
 
 
+def team_id_by_name(name: str) -> int | None:
+    return Team.objects.filter(name=name).values_list("id", flat=True).first()
+
+
 def team_exists(team_id: int) -> bool:
     return Team.objects.filter(pk=team_id).exists()

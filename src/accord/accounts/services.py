@@ -68,6 +68,29 @@ def create_user(
 
 
 @transaction.atomic
+def reset_user(*, actor: User | None, user: User, password: str,
+               teams: list[str] | None = None, check_password: bool = True) -> User:
+    """Give ``user`` a new password, reactivate them and add teams. ``actor`` None is the
+    operator at the command line; otherwise an admin or the user themselves."""
+    if actor is not None and actor.pk != user.pk:
+        ensure_admin(actor)
+    if check_password:
+        try:
+            validate_password(password, user)
+        except ValidationError as exc:
+            raise InvalidInput(" ".join(exc.messages), field="password") from exc
+    user.set_password(password)
+    user.is_active = True
+    user.save(update_fields=["password", "is_active"])
+    for name in teams or []:
+        team, _ = Team.objects.get_or_create(name=name)
+        user.teams.add(team)
+    record_audit(actor=actor, action="user.reset", subject_type="user", subject_id=user.pk,
+                 after={"username": user.username, "teams": teams or []})
+    return user
+
+
+@transaction.atomic
 def issue_token(*, actor: Any, user: User, name: str = "cli") -> str:
     """Create a personal API token for ``user`` and return it; only its hash is kept."""
     if actor is not None and actor.pk != user.pk:

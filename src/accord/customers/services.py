@@ -3,7 +3,7 @@ an audit row per write, events on commit."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from django.conf import settings
@@ -20,7 +20,7 @@ from accord.customers.domain.identities import (
     normalise_identity,
     parse_kind,
 )
-from accord.customers.domain.kinds import CustomerKind, Lifecycle
+from accord.customers.domain.kinds import CustomerKind, IdentityKind, Lifecycle
 from accord.customers.domain.merge import MERGEABLE_FIELDS, plan_merge
 from accord.customers.events import (
     CustomerCreated,
@@ -328,7 +328,6 @@ def unmerge_customers(*, actor: Any, merge_id: int) -> Merge:
 # numbers from bulk_next_customer_id(); the per-row services above stay the way for
 # anything interactive. A load leaves one audit row (bulk_customers_loaded), not one per row.
 
-from collections.abc import Sequence  # noqa: E402  (appended section: bulk loading)
 
 BULK_CUSTOMER_COLUMNS = (
     "id", "kind", "display_name", "given_name", "family_name", "organisation_id", "owner_id",
@@ -338,6 +337,7 @@ BULK_IDENTITY_COLUMNS = ("customer_id", "kind", "value", "display", "source", "s
 
 _BULK_KINDS = frozenset(k.value for k in CustomerKind)
 _BULK_LIFECYCLES = frozenset(x.value for x in Lifecycle)
+_BULK_JUNK_PRONE = frozenset(("email", "phone"))  # what is_junk can refuse
 
 
 def _bulk_time(value: Any) -> Any:
@@ -366,8 +366,8 @@ def bulk_next_customer_id() -> int:
 
 def bulk_load_customers(rows: Iterable[Sequence[Any]]) -> int:
     """Insert customers given as tuples in ``BULK_CUSTOMER_COLUMNS`` order, with explicit
-    ids. Name keys are folded here, once. Organisations may be in the same call (before
-    their people). Returns the number of rows written."""
+    ids. Name keys (the sort key and the search keys) are made here, once. Organisations
+    may be in the same call (before their people). Returns the customers written."""
     from accord.platform.bulk import copy_rows
 
     prepared = [
@@ -382,7 +382,8 @@ def bulk_load_customers(rows: Iterable[Sequence[Any]]) -> int:
     unnamed = [n for n, row in enumerate(prepared) if not (row[2] or row[3] or row[4])]
     if unnamed:
         raise InvalidInput("A customer needs a name.", field=f"rows[{unnamed[0]}].display_name")
-    return copy_rows(
+    named = [_bulk_named(row) for row in prepared]
+    written = copy_rows(
         Customer._meta.db_table,
         ("id", "kind", "display_name", "given_name", "family_name", "name_key", "family_key",
          "organisation_id", "owner_id", "team_id", "preferred_channel", "language",
@@ -390,8 +391,12 @@ def bulk_load_customers(rows: Iterable[Sequence[Any]]) -> int:
         [(cid, kind, display, given, family, _bulk_fold(display)[:200],
           _bulk_fold(family)[:100], org, owner, team, channel, language, lifecycle, at, at)
          for cid, kind, display, given, family, org, owner, team, channel, language,
-         lifecycle, at in (_bulk_named(row) for row in prepared)],
+         lifecycle, at in named],
     )
+    # The same name search keys create_customer saves, so bulk-loaded names are found.
+    copy_rows(NameKey._meta.db_table, ("customer_id", "key"),
+              [(row[0], key) for row in named for key in name_search_keys(row[2])])
+    return written
 
 
 def _bulk_named(row: tuple[Any, ...]) -> tuple[Any, ...]:
@@ -409,6 +414,10 @@ def bulk_load_identities(rows: Iterable[Sequence[Any]]) -> int:
 
     prepared = []
     for customer_id, kind, value, display, source, seen in rows:
+        if kind in _BULK_JUNK_PRONE and is_junk(NormalisedIdentity(IdentityKind(kind), value,
+                                                                    display)):
+            raise InvalidInput(f"{display!r} is a placeholder and cannot identify one "
+                               "customer.", field="rows.value")
         at = seen if seen.__class__ is str else _bulk_time(seen)
         prepared.append((customer_id, kind, value, display, False, source, at, at))
     return copy_rows(
@@ -427,6 +436,7 @@ def bulk_customers_loaded(*, actor: Any, customers: int, identities: int,
 
     reset_sequence(Customer._meta.db_table)
     reset_sequence(Identity._meta.db_table)
+    reset_sequence(NameKey._meta.db_table)
     record_audit(actor=actor, action="customers.bulk_loaded", subject_type="customer",
                  subject_id="bulk", after={"customers": customers, "identities": identities,
                                            "source": source})
@@ -434,4 +444,4 @@ def bulk_customers_loaded(*, actor: Any, customers: int, identities: int,
 
 def bulk_tables() -> tuple[str, ...]:
     """The tables bulk_load_* write, for a loader that tunes them (indexes, statistics)."""
-    return (Customer._meta.db_table, Identity._meta.db_table)
+    return (Customer._meta.db_table, Identity._meta.db_table, NameKey._meta.db_table)

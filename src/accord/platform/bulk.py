@@ -7,6 +7,7 @@ Callers pass plain tuples in column order and own the ids they insert."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from itertools import islice
 from typing import Any
 
 from django.db import connection
@@ -26,15 +27,9 @@ def copy_rows(table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]])
                     count += 1
         else:
             marks = ", ".join(["%s"] * len(columns))
-            batch: list[Sequence[Any]] = []
             sql = f"INSERT INTO {qn(table)} ({cols}) VALUES ({marks})"
-            for row in rows:
-                batch.append(row)
-                if len(batch) >= 20_000:
-                    cursor.executemany(sql, batch)
-                    count += len(batch)
-                    batch = []
-            if batch:
+            iterator = iter(rows)
+            while batch := list(islice(iterator, 20_000)):
                 cursor.executemany(sql, batch)
                 count += len(batch)
     return count

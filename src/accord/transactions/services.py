@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
@@ -146,3 +146,107 @@ def record_transactions(*, actor: Any, items: Sequence[TransactionInput]) -> lis
             continue
         results.append(BulkItemResult(index, outcome.transaction, outcome.created, None))
     return results
+
+
+# ---------------------------------------------------------------------------------------
+# Bulk loading, for the demo generator and very large imports: rows through
+# platform.bulk.copy_rows with ids the caller numbers from bulk_next_transaction_id().
+# Money arrives in integer minor units (cents), exact and cheap to generate. One audit
+# row per load.
+
+
+BULK_TRANSACTION_COLUMNS = ("id", "customer_id", "occurred_at", "kind", "amount_minor",
+                            "currency", "source", "external_id", "metadata")
+BULK_LINE_COLUMNS = ("transaction_id", "product_id", "description", "quantity",
+                     "unit_price_minor", "amount_minor")
+
+_BULK_KINDS = frozenset(("purchase", "refund", "payment"))
+
+
+def _bulk_time(value: Any) -> Any:
+    """UTC text 'YYYY-MM-DD HH:MM:SS' passes through (generators format millions at once);
+    a datetime goes through Django's own adapter so both read back identically."""
+    if isinstance(value, str):
+        return value
+    from django.db import connection
+
+    return connection.ops.adapt_datetimefield_value(clock.ensure_aware(value))
+
+
+def _bulk_money() -> Callable[[int], Any]:
+    """Minor units to the column's type: SQLite keeps decimals as REAL (as Django does
+    when it writes a Decimal), PostgreSQL wants an exact numeric."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        return lambda minor: Decimal(minor).scaleb(-2)
+    return lambda minor: minor / 100
+
+
+def bulk_next_transaction_id() -> int:
+    """The first free transaction id; a bulk load numbers its transactions from here."""
+    from accord.platform.bulk import next_id
+
+    return next_id(Transaction._meta.db_table)
+
+
+def bulk_ensure_products(products: Iterable[tuple[str, str, str]]) -> dict[str, int]:
+    """Make sure each (sku, name, category) exists; returns sku -> product id."""
+    wanted = {sku.strip()[:100]: (name[:200], category[:100]) for sku, name, category in products}
+    existing = set(Product.objects.filter(sku__in=list(wanted)).values_list("sku", flat=True))
+    Product.objects.bulk_create([Product(sku=sku, name=name or sku, category=category)
+                                 for sku, (name, category) in wanted.items()
+                                 if sku not in existing])
+    return dict(Product.objects.filter(sku__in=list(wanted)).values_list("sku", "id"))
+
+
+def bulk_load_transactions(transactions: Iterable[Sequence[Any]],
+                           lines: Iterable[Sequence[Any]], *,
+                           created_at: Any) -> tuple[int, int]:
+    """Insert transactions (``BULK_TRANSACTION_COLUMNS`` order, explicit ids, amounts in
+    minor units, metadata as a dict or JSON text) and their lines (``BULK_LINE_COLUMNS``).
+    Returns (transactions, lines) written."""
+    import json
+
+    from accord.platform.bulk import copy_rows
+
+    created = _bulk_time(created_at)
+    money = _bulk_money()
+    rows = [(tid, customer_id, at if at.__class__ is str else _bulk_time(at), kind,
+             money(amount), currency, source, external,
+             meta if meta.__class__ is str else json.dumps(meta or {}), created)
+            for tid, customer_id, at, kind, amount, currency, source, external, meta
+            in transactions]
+    unknown = {row[3] for row in rows} - _BULK_KINDS
+    if unknown:
+        raise InvalidInput(f"Unknown kind {sorted(unknown)[0]!r}.", field="transactions.kind")
+    if rows and min(row[4] for row in rows) < 0:
+        raise InvalidInput("Amounts are positive.", field="transactions.amount")
+    written = copy_rows(Transaction._meta.db_table,
+                        ("id", "customer_id", "occurred_at", "kind", "amount", "currency",
+                         "source", "external_id", "metadata", "created_at"),
+                        rows)
+    itemised = copy_rows(TransactionLine._meta.db_table,
+                         ("transaction_id", "product_id", "description", "quantity",
+                          "unit_price", "amount"),
+                         [(tid, product_id, description, quantity, money(unit), money(amount))
+                          for tid, product_id, description, quantity, unit, amount in lines])
+    return written, itemised
+
+
+def bulk_transactions_loaded(*, actor: Any, transactions: int, lines: int,
+                             source: str = "") -> None:
+    """Close a bulk load: move PostgreSQL's id sequences past the explicit ids and leave
+    one audit row for the whole load."""
+    from accord.platform.bulk import reset_sequence
+
+    reset_sequence(Transaction._meta.db_table)
+    reset_sequence(TransactionLine._meta.db_table)
+    record_audit(actor=actor, action="transactions.bulk_loaded", subject_type="transaction",
+                 subject_id="bulk", after={"transactions": transactions, "lines": lines,
+                                           "source": source})
+
+
+def bulk_tables() -> tuple[str, ...]:
+    """The tables bulk_load_transactions writes, for a loader that tunes them."""
+    return (Transaction._meta.db_table, TransactionLine._meta.db_table)

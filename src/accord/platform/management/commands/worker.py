@@ -18,7 +18,7 @@ from types import FrameType
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db import close_old_connections
+from django.db import close_old_connections, connection
 from django.db.utils import OperationalError
 from django_tasks_db.compat import DEFAULT_TASK_BACKEND_ALIAS, DEFAULT_TASK_QUEUE_NAME
 from django_tasks_db.management.commands.db_worker import Worker
@@ -74,7 +74,8 @@ class WorkLoop:
 
     def run(self, *, once: bool) -> None:
         while not self._stopping.is_set():
-            close_old_connections()
+            if not connection.in_atomic_block:  # never cut a caller's open transaction
+                close_old_connections()  # drop connections the database closed meanwhile
             did = self._deliver_events() + self._run_tasks()
             if once:
                 return
