@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from accord.customers.services import create_customer, merge_customers
 from accord.platform.actors import SYSTEM
+from accord.web.views.timeline import TIMELINE_PAGE
 from tests.web.conftest import record
 
 
@@ -221,7 +222,7 @@ def test_customer_view_queries_do_not_grow_with_the_timeline(client_as: Any, wor
                subject=f"More {n}")
     with CaptureQueriesContext(connection) as many:
         body = view(client, world.alice_customer).content.decode()
-    assert body.count('class="tl-item') == 30
+    assert body.count('class="tl-item') == TIMELINE_PAGE
     assert len(many.captured_queries) == len(few.captured_queries)
     assert len(many.captured_queries) <= 35
     # The only aggregate is the per-customer totals (GROUP BY currency over one customer).

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, expect
 
+from accord.web.views.timeline import TIMELINE_PAGE
 from tests.conftest import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -48,14 +49,14 @@ def test_sign_in_search_open_filter_and_scroll(page: Page, live_server: Any, wor
     expect(banner).to_contain_text(re.compile(r"email sent \d\d:\d\d"))
     expect(banner).to_contain_text(re.compile(r"SMS received \d\d:\d\d"))
     items = page.locator(".tl-item")
-    expect(items).to_have_count(30)
+    expect(items).to_have_count(TIMELINE_PAGE)
     page.screenshot(path="/tmp/accord-customer-view.png")
 
     # Endless scroll: the sentinel loads the next pages as it comes into view.
-    page.locator(".tl-more").scroll_into_view_if_needed()
-    expect(items).to_have_count(60)
-    page.locator(".tl-more").scroll_into_view_if_needed()
-    expect(items).to_have_count(long_history)
+    pages = -(-long_history // TIMELINE_PAGE)
+    for shown in range(2, pages + 1):
+        page.locator(".tl-more").scroll_into_view_if_needed()
+        expect(items).to_have_count(min(shown * TIMELINE_PAGE, long_history))
     expect(page.locator(".tl-end")).to_be_visible()
     assert page.locator(".tl-day", has_text="Today").count() == 1  # no repeated headings
 
@@ -69,7 +70,7 @@ def test_sign_in_search_open_filter_and_scroll(page: Page, live_server: Any, wor
     expect(items).to_have_count(2)
     page.screenshot(path="/tmp/accord-filtered.png")
     page.get_by_role("link", name="Clear filters").click()
-    expect(items).to_have_count(30)
+    expect(items).to_have_count(TIMELINE_PAGE)
 
     # Reloading the pushed URL renders the same filtered page on the server.
     page.goto(f"{base}/customers/{world.alice_customer.pk}/?channel=meeting")
