@@ -32,6 +32,7 @@ from accord.customers.events import (
 from accord.customers.models import Customer, Identity, Merge, NameKey
 from accord.platform import clock
 from accord.platform.audit import record_audit
+from accord.platform.bulk import copy_rows, db_time, finish_bulk_load, next_id
 from accord.platform.errors import Conflict, InvalidInput, NotFound
 from accord.platform.events import publish
 
@@ -340,16 +341,6 @@ _BULK_LIFECYCLES = frozenset(x.value for x in Lifecycle)
 _BULK_JUNK_PRONE = frozenset(("email", "phone"))  # what is_junk can refuse
 
 
-def _bulk_time(value: Any) -> Any:
-    """UTC text 'YYYY-MM-DD HH:MM:SS' passes through (generators format millions at once);
-    a datetime goes through Django's own adapter so both read back identically."""
-    if isinstance(value, str):
-        return value
-    from django.db import connection
-
-    return connection.ops.adapt_datetimefield_value(clock.ensure_aware(value))
-
-
 def _bulk_fold(text: str) -> str:
     # Same key as fold_text; ASCII (nearly every demo and import name) skips unicodedata.
     if text.isascii():
@@ -359,8 +350,6 @@ def _bulk_fold(text: str) -> str:
 
 def bulk_next_customer_id() -> int:
     """The first free customer id; a bulk load numbers its customers from here."""
-    from accord.platform.bulk import next_id
-
     return next_id(Customer._meta.db_table)
 
 
@@ -368,11 +357,9 @@ def bulk_load_customers(rows: Iterable[Sequence[Any]]) -> int:
     """Insert customers given as tuples in ``BULK_CUSTOMER_COLUMNS`` order, with explicit
     ids. Name keys (the sort key and the search keys) are made here, once. Organisations
     may be in the same call (before their people). Returns the customers written."""
-    from accord.platform.bulk import copy_rows
-
     prepared = [
         (cid, kind, display, given, family, org, owner, team, channel, language, lifecycle,
-         at if at.__class__ is str else _bulk_time(at))
+         at if at.__class__ is str else db_time(at))
         for cid, kind, display, given, family, org, owner, team, channel, language, lifecycle,
         at in rows]
     for column, allowed, name in ((1, _BULK_KINDS, "kind"), (10, _BULK_LIFECYCLES, "lifecycle")):
@@ -410,15 +397,13 @@ def bulk_load_identities(rows: Iterable[Sequence[Any]]) -> int:
     ``display`` must be what ``normalise()`` returns for the raw text (the caller
     normalises once, or builds the normal form and checks a sample against it); a
     (kind, value) already present fails the load, as the unique constraint demands."""
-    from accord.platform.bulk import copy_rows
-
     prepared = []
     for customer_id, kind, value, display, source, seen in rows:
         if kind in _BULK_JUNK_PRONE and is_junk(NormalisedIdentity(IdentityKind(kind), value,
                                                                     display)):
             raise InvalidInput(f"{display!r} is a placeholder and cannot identify one "
                                "customer.", field="rows.value")
-        at = seen if seen.__class__ is str else _bulk_time(seen)
+        at = seen if seen.__class__ is str else db_time(seen)
         prepared.append((customer_id, kind, value, display, False, source, at, at))
     return copy_rows(
         Identity._meta.db_table,
@@ -430,16 +415,11 @@ def bulk_load_identities(rows: Iterable[Sequence[Any]]) -> int:
 
 def bulk_customers_loaded(*, actor: Any, customers: int, identities: int,
                           source: str = "") -> None:
-    """Close a bulk load: move PostgreSQL's id sequence past the explicit ids and leave
-    one audit row for the whole load."""
-    from accord.platform.bulk import reset_sequence
-
-    reset_sequence(Customer._meta.db_table)
-    reset_sequence(Identity._meta.db_table)
-    reset_sequence(NameKey._meta.db_table)
-    record_audit(actor=actor, action="customers.bulk_loaded", subject_type="customer",
-                 subject_id="bulk", after={"customers": customers, "identities": identities,
-                                           "source": source})
+    """Close a bulk load (sequences, one audit row)."""
+    finish_bulk_load(actor=actor, tables=bulk_tables(), action="customers.bulk_loaded",
+                     subject_type="customer",
+                     counts={"customers": customers, "identities": identities,
+                             "source": source})
 
 
 def bulk_tables() -> tuple[str, ...]:

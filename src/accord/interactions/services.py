@@ -20,6 +20,7 @@ from accord.interactions.events import InteractionRecorded
 from accord.interactions.models import Attachment, Interaction, Participant
 from accord.platform import blobs, clock
 from accord.platform.audit import record_audit
+from accord.platform.bulk import copy_rows, db_time, finish_bulk_load, next_id
 from accord.platform.errors import InvalidInput, NotFound
 from accord.platform.events import publish
 
@@ -187,20 +188,8 @@ _BULK_DIRECTIONS = frozenset(d.value for d in Direction)
 _BULK_ROLES = frozenset(r.value for r in Role)
 
 
-def _bulk_time(value: Any) -> Any:
-    """UTC text 'YYYY-MM-DD HH:MM:SS' passes through (generators format millions at once);
-    a datetime goes through Django's own adapter so both read back identically."""
-    if isinstance(value, str):
-        return value
-    from django.db import connection
-
-    return connection.ops.adapt_datetimefield_value(clock.ensure_aware(value))
-
-
 def bulk_next_interaction_id() -> int:
     """The first free interaction id; a bulk load numbers its interactions from here."""
-    from accord.platform.bulk import next_id
-
     return next_id(Interaction._meta.db_table)
 
 
@@ -211,11 +200,9 @@ def bulk_load_interactions(interactions: Iterable[Sequence[Any]],
     a dict or as JSON text) and their participants (``BULK_PARTICIPANT_COLUMNS``; every
     participant's interaction must be in the same call). Returns (interactions,
     participants) written."""
-    from accord.platform.bulk import copy_rows
-
-    created = _bulk_time(created_at)
+    created = db_time(created_at)
     # Comprehensions and set checks rather than a per-row loop: this runs ten million times.
-    rows = [(iid, channel, direction, at if at.__class__ is str else _bulk_time(at), subject,
+    rows = [(iid, channel, direction, at if at.__class__ is str else db_time(at), subject,
              text, thread, source, external,
              meta if meta.__class__ is str else json.dumps(meta or {}), created)
             for iid, channel, direction, at, subject, text, thread, source, external, meta
@@ -251,15 +238,11 @@ def _bulk_check(rows: Sequence[tuple[Any, ...]], column: int, allowed: frozenset
 
 def bulk_interactions_loaded(*, actor: Any, interactions: int, participants: int,
                              source: str = "") -> None:
-    """Close a bulk load: move PostgreSQL's id sequences past the explicit ids and leave
-    one audit row for the whole load."""
-    from accord.platform.bulk import reset_sequence
-
-    reset_sequence(Interaction._meta.db_table)
-    reset_sequence(Participant._meta.db_table)
-    record_audit(actor=actor, action="interactions.bulk_loaded", subject_type="interaction",
-                 subject_id="bulk", after={"interactions": interactions,
-                                           "participants": participants, "source": source})
+    """Close a bulk load (sequences, one audit row)."""
+    finish_bulk_load(actor=actor, tables=bulk_tables(), action="interactions.bulk_loaded",
+                     subject_type="interaction",
+                     counts={"interactions": interactions, "participants": participants,
+                             "source": source})
 
 
 def bulk_tables() -> tuple[str, ...]:

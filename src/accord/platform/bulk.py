@@ -52,3 +52,26 @@ def reset_sequence(table: str) -> None:
             f"(SELECT COALESCE(MAX(id), 1) FROM {connection.ops.quote_name(table)}))",
             [table],
         )
+
+
+def db_time(value: Any) -> Any:
+    """A time for a bulk row: UTC text 'YYYY-MM-DD HH:MM:SS' passes through (generators
+    format millions at once); a datetime goes through Django's own adapter, so both read
+    back identically."""
+    if isinstance(value, str):
+        return value
+    from accord.platform.clock import ensure_aware
+
+    return connection.ops.adapt_datetimefield_value(ensure_aware(value))
+
+
+def finish_bulk_load(*, actor: Any, tables: Sequence[str], action: str, subject_type: str,
+                     counts: dict[str, Any]) -> None:
+    """Close a bulk load: move PostgreSQL's id sequences past the explicit ids and leave
+    one audit row for the whole load (not one per row)."""
+    from accord.platform.audit import record_audit
+
+    for table in tables:
+        reset_sequence(table)
+    record_audit(actor=actor, action=action, subject_type=subject_type, subject_id="bulk",
+                 after=counts)

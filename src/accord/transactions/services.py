@@ -14,6 +14,7 @@ from accord.accounts.access import ensure_can_write
 from accord.customers import selectors as customer_selectors
 from accord.platform import clock
 from accord.platform.audit import record_audit
+from accord.platform.bulk import copy_rows, db_time, finish_bulk_load, next_id
 from accord.platform.errors import AccordError, InvalidInput, NotFound
 from accord.platform.events import publish
 from accord.transactions.domain import parse_amount, parse_currency, parse_kind
@@ -163,16 +164,6 @@ BULK_LINE_COLUMNS = ("transaction_id", "product_id", "description", "quantity",
 _BULK_KINDS = frozenset(("purchase", "refund", "payment"))
 
 
-def _bulk_time(value: Any) -> Any:
-    """UTC text 'YYYY-MM-DD HH:MM:SS' passes through (generators format millions at once);
-    a datetime goes through Django's own adapter so both read back identically."""
-    if isinstance(value, str):
-        return value
-    from django.db import connection
-
-    return connection.ops.adapt_datetimefield_value(clock.ensure_aware(value))
-
-
 def _bulk_money() -> Callable[[int], Any]:
     """Minor units to the column's type: SQLite keeps decimals as REAL (as Django does
     when it writes a Decimal), PostgreSQL wants an exact numeric."""
@@ -185,8 +176,6 @@ def _bulk_money() -> Callable[[int], Any]:
 
 def bulk_next_transaction_id() -> int:
     """The first free transaction id; a bulk load numbers its transactions from here."""
-    from accord.platform.bulk import next_id
-
     return next_id(Transaction._meta.db_table)
 
 
@@ -208,11 +197,9 @@ def bulk_load_transactions(transactions: Iterable[Sequence[Any]],
     Returns (transactions, lines) written."""
     import json
 
-    from accord.platform.bulk import copy_rows
-
-    created = _bulk_time(created_at)
+    created = db_time(created_at)
     money = _bulk_money()
-    rows = [(tid, customer_id, at if at.__class__ is str else _bulk_time(at), kind,
+    rows = [(tid, customer_id, at if at.__class__ is str else db_time(at), kind,
              money(amount), currency, source, external,
              meta if meta.__class__ is str else json.dumps(meta or {}), created)
             for tid, customer_id, at, kind, amount, currency, source, external, meta
@@ -236,15 +223,10 @@ def bulk_load_transactions(transactions: Iterable[Sequence[Any]],
 
 def bulk_transactions_loaded(*, actor: Any, transactions: int, lines: int,
                              source: str = "") -> None:
-    """Close a bulk load: move PostgreSQL's id sequences past the explicit ids and leave
-    one audit row for the whole load."""
-    from accord.platform.bulk import reset_sequence
-
-    reset_sequence(Transaction._meta.db_table)
-    reset_sequence(TransactionLine._meta.db_table)
-    record_audit(actor=actor, action="transactions.bulk_loaded", subject_type="transaction",
-                 subject_id="bulk", after={"transactions": transactions, "lines": lines,
-                                           "source": source})
+    """Close a bulk load (sequences, one audit row)."""
+    finish_bulk_load(actor=actor, tables=bulk_tables(), action="transactions.bulk_loaded",
+                     subject_type="transaction",
+                     counts={"transactions": transactions, "lines": lines, "source": source})
 
 
 def bulk_tables() -> tuple[str, ...]:
