@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 
 from accord.accounts.access import customer_scope
 from accord.customers.domain.identities import (
@@ -40,6 +40,8 @@ def get_customer(actor: Any, customer_id: int) -> Customer:
     # [:1] rather than first(): no ORDER BY for a primary-key lookup.
     found = list(visible_customers(actor)
                  .select_related("organisation", "owner", "team", "merged_into")
+                 .annotate(has_merged_records=Exists(
+                     Customer.objects.filter(merged_into=OuterRef("pk"))))
                  .filter(pk=customer_id)[:1])
     customer = found[0] if found else None
     if customer is None:
@@ -59,7 +61,9 @@ def merged_ids_of(customer: Customer) -> list[int]:
     """``merged_ids`` remembered on the loaded customer for the rest of the request."""
     cached: list[int] | None = getattr(customer, "_accord_merged_ids", None)
     if cached is None:
-        cached = merged_ids(customer.pk)
+        # get_customer already knows whether anything was merged in: usually not.
+        nothing_merged = getattr(customer, "has_merged_records", None) is False
+        cached = [customer.pk] if nothing_merged else merged_ids(customer.pk)
         customer._accord_merged_ids = cached  # type: ignore[attr-defined]
     return cached
 

@@ -9,7 +9,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Max, Prefetch, QuerySet
+from django.db.models import Max, Prefetch, QuerySet, prefetch_related_objects
 
 from accord.accounts.access import sees_everything
 from accord.customers import selectors as customer_selectors
@@ -28,11 +28,12 @@ class TimelinePage:
     next_cursor: str | None
 
 
+PARTIES = (Prefetch("participants", queryset=Participant.objects.order_by("id")),
+           Prefetch("attachments", queryset=Attachment.objects.order_by("id")))
+
+
 def _with_parties(query: QuerySet[Interaction]) -> QuerySet[Interaction]:
-    return query.prefetch_related(
-        Prefetch("participants", queryset=Participant.objects.order_by("id")),
-        Prefetch("attachments", queryset=Attachment.objects.order_by("id")),
-    )
+    return query.prefetch_related(*PARTIES)
 
 
 def timeline(
@@ -69,15 +70,17 @@ def timeline(
         at, last_id = decode_time_cursor(cursor)
         query = query.filter(occurred_at__lte=at).exclude(occurred_at=at,
                                                           interaction_id__gte=last_id)
-    refs = list(query.order_by("-occurred_at", "-interaction_id")
-                .values_list("interaction_id", "occurred_at")[: limit + 1])
+    # One query walks the timeline index and brings each interaction along (forward join).
+    rows = list(query.select_related("interaction")
+                .order_by("-occurred_at", "-interaction_id")[: limit + 1])
     next_cursor = None
-    if len(refs) > limit:
-        refs = refs[:limit]
-        next_cursor = encode_time_cursor(refs[-1][1], refs[-1][0])
-    wanted = list(dict.fromkeys(r[0] for r in refs))  # a merged pair may share an item
-    by_id = {i.pk: i for i in _with_parties(Interaction.objects.filter(pk__in=wanted))}
-    return TimelinePage([by_id[i] for i in wanted if i in by_id], next_cursor)
+    if len(rows) > limit:
+        rows = rows[:limit]
+        next_cursor = encode_time_cursor(rows[-1].occurred_at, rows[-1].interaction_id)
+    # A merged pair may share an item: show it once.
+    items = list({row.interaction_id: row.interaction for row in rows}.values())
+    prefetch_related_objects(items, *PARTIES)
+    return TimelinePage(items, next_cursor)
 
 
 def recent_activity(actor: Any, customer_id: int, *, hours: int = 24,
