@@ -99,6 +99,9 @@ def merged_members(customer_ids: list[int]) -> dict[int, int]:
 
 
 def open_merges(actor: Any, customer: Customer) -> list[Merge]:
+    """Merges into this customer that can still be undone."""
+    if merged_ids_of(customer) == [customer.pk]:  # an open merge leaves a merged record
+        return []
     return list(Merge.objects.filter(survivor=customer, undone_at__isnull=True)
                 .select_related("loser").order_by("-merged_at"))
 
