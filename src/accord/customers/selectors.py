@@ -106,14 +106,19 @@ def open_merges(actor: Any, customer: Customer) -> list[Merge]:
                 .select_related("loser").order_by("-merged_at"))
 
 
+def _decode_name_cursor(cursor: str) -> tuple[str, int]:
+    """A (name key, id) cursor, as both name-ordered lists issue them."""
+    key, last_id = decode_cursor(cursor, arity=2)
+    if not isinstance(key, str) or not isinstance(last_id, int) or not 0 <= last_id < 2**63:
+        raise InvalidInput("The cursor is not one this server issued.", field="cursor")
+    return key, last_id
+
+
 def _page(query: QuerySet[Customer], cursor: str | None, limit: int) -> CustomerPage:
     if not 1 <= limit <= MAX_PAGE:
         raise InvalidInput(f"limit must be between 1 and {MAX_PAGE}.", field="limit")
     if cursor:
-        name_key, last_id = decode_cursor(cursor, arity=2)
-        if not isinstance(name_key, str) or not isinstance(last_id, int) \
-                or not 0 <= last_id < 2**63:
-            raise InvalidInput("The cursor is not one this server issued.", field="cursor")
+        name_key, last_id = _decode_name_cursor(cursor)
         query = query.filter(name_key__gte=name_key).exclude(name_key=name_key, id__lte=last_id)
     rows = list(query.order_by("name_key", "id")[: limit + 1])
     next_cursor = None
@@ -216,9 +221,7 @@ def _name_prefix_page(actor: Any, key: str, cursor: str | None, limit: int) -> C
                                    customer__merged_into__isnull=True)
     query = query.filter(customer_scope(actor, prefix="customer__"))
     if cursor:
-        last_key, last_id = decode_cursor(cursor, arity=2)
-        if not isinstance(last_key, str) or not isinstance(last_id, int):
-            raise InvalidInput("The cursor is not one this server issued.", field="cursor")
+        last_key, last_id = _decode_name_cursor(cursor)
         query = query.filter(key__gte=last_key).exclude(key=last_key, customer_id__lte=last_id)
     hits = list(query.order_by("key", "customer_id").values_list("key", "customer_id")
                 [: limit + 1])
