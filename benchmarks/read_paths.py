@@ -34,12 +34,10 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args()
 
-    import django
-
-    django.setup()
     from django.db import connection
     from django.test import Client
 
+    import accord.wsgi  # noqa: F401  # start up exactly as `accord serve` does
     from accord.accounts.selectors import staff_by_username
     from accord.accounts.services import create_user, issue_token
     from accord.customers.selectors import identities_of, visible_customers

@@ -4,5 +4,8 @@ import os
 
 from django.core.wsgi import get_wsgi_application
 
+from accord.platform.startup import warm_and_freeze
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "accord.settings")
 application = get_wsgi_application()
+warm_and_freeze()

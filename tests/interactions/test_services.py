@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -72,3 +73,45 @@ def test_banner_and_latest_interaction(world: Any) -> None:
                     loser_id=world.north_customer.pk)
     latest = selectors.latest_for_customers([world.alice_customer.pk])
     assert latest[world.alice_customer.pk].channel == "letter"
+
+
+def test_banner_from_the_first_page_equals_the_banner_queried(
+        world: Any, django_assert_num_queries: Any) -> None:
+    now = datetime.now(UTC)
+    ada = world.alice_customer
+
+    def banner(page: Any) -> list[str]:
+        return [b.text for b in selectors.recent_activity(world.alice, ada.pk, now=now,
+                                                          customer=ada, newest=page)]
+
+    # Two recent items, then older ones: a first page of three reaches past the window.
+    _email(external_id="r1", occurred_at=now - timedelta(hours=2))
+    _email(external_id="r2", channel="sms", occurred_at=now - timedelta(hours=1))
+    _email(external_id="old", channel="call", occurred_at=now - timedelta(days=3))
+    _email(external_id="older", channel="call", occurred_at=now - timedelta(days=4))
+    page = selectors.timeline(world.alice, ada.pk, limit=3)
+    assert page.next_cursor
+    with django_assert_num_queries(0):
+        from_page = banner(page)
+    assert from_page == banner(None)
+    assert [b.split()[0] for b in from_page] == ["email", "SMS"]
+    # A page that ends inside the window cannot tell what came before: it is queried.
+    for n in range(3):
+        _email(external_id=f"busy{n}", occurred_at=now - timedelta(minutes=10 + n))
+    busy = selectors.timeline(world.alice, ada.pk, limit=3)
+    assert len(banner(busy)) == len(banner(None)) == 5
+
+
+def test_timeline_loads_files_only_for_items_that_have_them(
+        world: Any, django_assert_max_num_queries: Any) -> None:
+    _email(external_id="plain")
+    _email(external_id="with-file", occurred_at=at(1),
+           attachments=[AttachmentInput("a.pdf", b"%PDF-1.4 x")])
+    page = selectors.timeline(world.alice, world.alice_customer.pk)
+    assert [len(i.attachment_list) for i in page.items] == [0, 1]
+    assert page.items[1].attachment_list[0].filename == "a.pdf"
+    _email(external_id="plain-2", occurred_at=at(2))
+    # customer, page, participants: no attachment query for a page without files
+    with django_assert_max_num_queries(3):
+        plain = selectors.timeline(world.alice, world.alice_customer.pk, limit=1)
+    assert plain.items[0].attachment_list == []

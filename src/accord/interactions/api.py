@@ -29,7 +29,8 @@ class TimelineParams(Schema):
 
 
 def _out(actor: Any, interactions: list[Interaction]) -> list[dict[str, Any]]:
-    """Serialise, masking participant customers the actor may not see."""
+    """Serialise interactions read by a selector (participants and ``attachment_list``
+    loaded), masking participant customers the actor may not see."""
     ids = {p.customer_id for i in interactions for p in i.participants.all() if p.customer_id}
     visible = selectors.visible_customer_ids(actor, list(ids)) if ids else set()
     # Plain dicts, not from_orm: the timeline is the hottest read and ninja's ORM getter
@@ -43,7 +44,7 @@ def _out(actor: Any, interactions: list[Interaction]) -> list[dict[str, Any]]:
                           "customer_id": p.customer_id if p.customer_id in visible else None}
                          for p in i.participants.all()],
         "attachments": [{"id": a.pk, "filename": a.filename, "content_type": a.content_type,
-                         "size": a.size, "sha256": a.sha256} for a in i.attachments.all()],
+                         "size": a.size, "sha256": a.sha256} for a in i.attachment_list],  # type: ignore[attr-defined]
     } for i in interactions]
 
 

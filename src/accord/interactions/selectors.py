@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Max, Prefetch, QuerySet, prefetch_related_objects
+from django.db.models import Exists, Max, OuterRef, Prefetch, QuerySet, prefetch_related_objects
 
 from accord.accounts.access import sees_everything
 from accord.customers import selectors as customer_selectors
@@ -28,8 +28,12 @@ class TimelinePage:
     next_cursor: str | None
 
 
-PARTIES = (Prefetch("participants", queryset=Participant.objects.order_by("id")),
-           Prefetch("attachments", queryset=Attachment.objects.order_by("id")))
+# Interactions read here carry their attachments as a list in ``attachment_list`` (not the
+# related manager), so a timeline page can say "no files" without a query.
+PEOPLE = Prefetch("participants", queryset=Participant.objects.order_by("id"))
+FILES = Prefetch("attachments", queryset=Attachment.objects.order_by("id"),
+                 to_attr="attachment_list")
+PARTIES = (PEOPLE, FILES)
 
 
 def _with_parties(query: QuerySet[Interaction]) -> QuerySet[Interaction]:
@@ -70,8 +74,11 @@ def timeline(
         at, last_id = decode_time_cursor(cursor)
         query = query.filter(occurred_at__lte=at).exclude(occurred_at=at,
                                                           interaction_id__gte=last_id)
-    # One query walks the timeline index and brings each interaction along (forward join).
+    # One query walks the timeline index and brings each interaction along (forward join),
+    # noting which have files: most have none, and then their query is skipped.
     rows = list(query.select_related("interaction")
+                .annotate(has_files=Exists(Attachment.objects.filter(
+                    interaction_id=OuterRef("interaction_id"))))
                 .order_by("-occurred_at", "-interaction_id")[: limit + 1])
     next_cursor = None
     if len(rows) > limit:
@@ -79,20 +86,35 @@ def timeline(
         next_cursor = encode_time_cursor(rows[-1].occurred_at, rows[-1].interaction_id)
     # A merged pair may share an item: show it once.
     items = list({row.interaction_id: row.interaction for row in rows}.values())
-    prefetch_related_objects(items, *PARTIES)
+    prefetch_related_objects(items, PEOPLE)
+    with_files = {row.interaction_id for row in rows if row.has_files}
+    prefetch_related_objects([i for i in items if i.pk in with_files], FILES)
+    for item in items:
+        if item.pk not in with_files:
+            item.attachment_list = []  # type: ignore[attr-defined]
     return TimelinePage(items, next_cursor)
 
 
 def recent_activity(actor: Any, customer_id: int, *, hours: int = 24,
-                    now: datetime | None = None, customer: Any = None) -> list[BannerItem]:
-    """The cross-channel '24 hours' banner of the Customer View."""
+                    now: datetime | None = None, customer: Any = None,
+                    newest: TimelinePage | None = None) -> list[BannerItem]:
+    """The cross-channel '24 hours' banner of the Customer View.
+
+    ``newest`` is the unfiltered first page of this customer's timeline when the caller
+    has it: if that page reaches back past the window, the banner is read from it."""
     customer = customer_selectors.resolve_customer(actor, customer_id, customer)
     moment = now or clock.now()
-    ids = customer_selectors.merged_ids_of(customer)
-    rows = (Participant.objects.filter(customer_id__in=ids,
-                                       occurred_at__gte=moment - timedelta(hours=hours),
-                                       occurred_at__lte=moment)
-            .order_by("-occurred_at").values_list("channel", "direction", "occurred_at")[:100])
+    since = moment - timedelta(hours=hours)
+    rows: Iterable[tuple[str, str, datetime]]
+    if newest is not None and (newest.next_cursor is None
+                               or (newest.items and newest.items[-1].occurred_at < since)):
+        rows = [(i.channel, i.direction, i.occurred_at) for i in newest.items]
+    else:
+        ids = customer_selectors.merged_ids_of(customer)
+        rows = (Participant.objects.filter(customer_id__in=ids, occurred_at__gte=since,
+                                           occurred_at__lte=moment)
+                .order_by("-occurred_at")
+                .values_list("channel", "direction", "occurred_at")[:100])
     return recent_banner(rows, now=moment, tz=ZoneInfo(settings.TIME_ZONE), hours=hours)
 
 

@@ -78,6 +78,10 @@ class TimelineFilterForm(AccordForm):
         data = self.cleaned_data if self.is_bound and hasattr(self, "cleaned_data") else {}
         return any(data.get(k) for k in ("channel", "direction", "since", "until"))
 
+    def shows_newest(self) -> bool:
+        """Valid, unfiltered and not scrolled: the page starts at the newest interaction."""
+        return self.is_valid() and not self.is_filtered() and not self.cleaned_data.get("cursor")
+
     def selector_kwargs(self) -> dict[str, Any]:
         """Keyword arguments for interactions.selectors.timeline. Dates are whole days in
         the site's time zone; 'To' includes its day (the selector's bound is exclusive)."""

@@ -83,7 +83,9 @@ def customer_detail(request: HtmxHttpRequest, customer_id: int) -> HttpResponse:
         "people": customer_selectors.people_of(actor, customer, limit=PEOPLE_SHOWN)
         if is_org else [],
         "merges": customer_selectors.open_merges(actor, customer),
-        "banner": interaction_selectors.recent_activity(actor, customer.pk, customer=customer),
+        "banner": interaction_selectors.recent_activity(
+            actor, customer.pk, customer=customer,
+            newest=timeline if timeline is not None and form.shows_newest() else None),
         **transactions_context(
             customer.pk,
             transaction_selectors.transactions_of(actor, customer.pk, limit=TRANSACTIONS_PAGE,

@@ -94,7 +94,7 @@ def build_entries(items: Iterable[Any], previous_day: date | None) -> tuple[list
             snippet=text[:SNIPPET - 1].rstrip() + "…" if cut else text,
             full=text[:FULL] if cut else "",
             senders=sides["s"], recipients=sides["r"], copied=sides["c"],
-            attendees=sides["a"], attachments=list(item.attachments.all()),
+            attendees=sides["a"], attachments=list(item.attachment_list),
         ))
         previous_day = day
     return entries, previous_day
