@@ -19,10 +19,13 @@ class Customer(models.Model):
     family_key = models.CharField(max_length=100, blank=True, default="", db_index=True)
     organisation = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL,
                                      related_name="people")
+    # No single-column indexes on owner and team: customer_owner_name_idx and
+    # customer_team_name_idx lead with them and serve every lookup.
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                              on_delete=models.SET_NULL, related_name="owned_customers")
+                              on_delete=models.SET_NULL, related_name="owned_customers",
+                              db_index=False)
     team = models.ForeignKey("accounts.Team", null=True, blank=True, on_delete=models.SET_NULL,
-                             related_name="customers")
+                             related_name="customers", db_index=False)
     preferred_channel = models.CharField(max_length=30, blank=True, default="")
     language = models.CharField(max_length=10, blank=True, default="")
     lifecycle = models.CharField(max_length=20, choices=choices(Lifecycle),
@@ -49,7 +52,9 @@ class Customer(models.Model):
 class NameKey(models.Model):
     """One way into a customer's name for prefix search (``name_search_keys``)."""
 
-    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="name_keys")
+    # Indexed by namekey_once_per_customer, which leads with it.
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="name_keys",
+                                 db_index=False)
     key = models.CharField(max_length=200)
 
     class Meta:

@@ -47,8 +47,9 @@ class Participant(models.Model):
 
     interaction = models.ForeignKey(Interaction, on_delete=models.CASCADE,
                                     related_name="participants")
+    # Indexed by participant_timeline_idx, which leads with it.
     customer = models.ForeignKey("customers.Customer", null=True, blank=True,
-                                 on_delete=models.SET_NULL, related_name="+")
+                                 on_delete=models.SET_NULL, related_name="+", db_index=False)
     role = models.CharField(max_length=20, choices=_choices(Role))
     address = models.CharField(max_length=320, blank=True, default="")
     occurred_at = models.DateTimeField()

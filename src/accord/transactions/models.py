@@ -19,8 +19,9 @@ class Product(models.Model):
 
 
 class Transaction(models.Model):
+    # Indexed by transaction_customer_idx, which leads with it.
     customer = models.ForeignKey("customers.Customer", on_delete=models.PROTECT,
-                                 related_name="+")
+                                 related_name="+", db_index=False)
     occurred_at = models.DateTimeField()
     kind = models.CharField(max_length=20, default=TransactionKind.PURCHASE.value,
                             choices=[(k.value, k.value.title()) for k in TransactionKind])
