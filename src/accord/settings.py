@@ -97,6 +97,21 @@ WSGI_APPLICATION = "accord.wsgi.application"
 ASGI_APPLICATION = "accord.asgi.application"
 
 TEMPLATES = [
+    # Accord's own pages: Jinja2 (ADR 0007), from each app's jinja2/ folder. The backend
+    # adds request, csrf_input and csrf_token itself.
+    {
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "environment": "accord.web.jinja.environment",
+            "context_processors": [
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+    # Django admin and django-ninja's API docs page ship Django templates.
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
         "DIRS": [],

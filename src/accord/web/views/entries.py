@@ -1,8 +1,8 @@
 """Timeline entries ready to print: one pass in Python over a page of interactions.
 
-Django's template engine costs per node and per filter; doing the per-entry work here
-(local time, who was on which side, which include renders the channel) keeps a 30-entry
-page to a few milliseconds of rendering."""
+A template pays per node and per filter call, even compiled Jinja2 (ADR 0007); doing the
+per-entry work here (local time, who was on which side, which include renders the
+channel) keeps a page of entries to a millisecond or two of rendering."""
 
 from __future__ import annotations
 
