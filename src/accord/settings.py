@@ -142,10 +142,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         ),
     }
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # Parameters sent apart from the SQL let psycopg prepare the statements a page repeats
-    # on every request, so PostgreSQL plans them once per connection, not once per request
-    # (planning the Customer View's joins costs more than running them).
-    DATABASES["default"].setdefault("OPTIONS", {})["server_side_binding"] = True
+    # Parameters sent apart from the SQL, and psycopg preparing a statement from its fifth
+    # use: PostgreSQL plans the queries every page repeats once per connection, not once
+    # per request (planning the Customer View's joins costs more than running them).
+    # Django leaves preparing off for transaction-mode poolers; Accord connects directly
+    # (a pooler in front must support prepared statements, e.g. PgBouncer >= 1.21).
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        server_side_binding=True, prepare_threshold=5)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 
