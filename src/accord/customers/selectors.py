@@ -35,26 +35,31 @@ def visible_customers(actor: Any) -> QuerySet[Customer]:
     return Customer.objects.filter(customer_scope(actor))
 
 
+def _one_visible(actor: Any, customer_id: int, query: QuerySet[Customer]) -> Customer:
+    # [:1] rather than first(): no ORDER BY for a primary-key lookup. The annotation says
+    # whether anything was merged in (usually not: then merged_ids_of needs no query).
+    found = list(query.filter(customer_scope(actor), pk=customer_id)
+                 .annotate(has_merged_records=Exists(
+                     Customer.objects.filter(merged_into=OuterRef("pk"))))[:1])
+    if not found:
+        raise NotFound(f"Customer {customer_id} not found.", field="customer_id")
+    return found[0]
+
+
 def get_customer(actor: Any, customer_id: int) -> Customer:
     """One customer the actor may see, with organisation, owner and team loaded."""
-    # [:1] rather than first(): no ORDER BY for a primary-key lookup.
-    found = list(visible_customers(actor)
-                 .select_related("organisation", "owner", "team", "merged_into")
-                 .annotate(has_merged_records=Exists(
-                     Customer.objects.filter(merged_into=OuterRef("pk"))))
-                 .filter(pk=customer_id)[:1])
-    customer = found[0] if found else None
-    if customer is None:
-        raise NotFound(f"Customer {customer_id} not found.", field="customer_id")
-    return customer
+    return _one_visible(actor, customer_id, Customer.objects.select_related(
+        "organisation", "owner", "team", "merged_into"))
 
 
 def resolve_customer(actor: Any, customer_id: int, customer: Customer | None = None) -> Customer:
     """``customer`` when the caller already loaded it with ``get_customer`` for this actor
-    (a page composing several selectors), else ``get_customer``."""
+    (a page composing several selectors). Otherwise the customer is checked and loaded with
+    only what reading its history needs (id, merges): no joins, as the timeline and
+    transaction API answer one customer's history and never show the profile."""
     if customer is not None and customer.pk == customer_id:
         return customer
-    return get_customer(actor, customer_id)
+    return _one_visible(actor, customer_id, Customer.objects.only("id", "merged_into_id"))
 
 
 def merged_ids_of(customer: Customer) -> list[int]:
