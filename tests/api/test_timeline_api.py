@@ -134,3 +134,16 @@ def test_timeline_of_merged_customer_includes_loser_history(api_as: Any, world: 
     subjects = [i["subject"] for i in
                 api.get(f"/customers/{world.alice_customer.pk}/timeline").json()["items"]]
     assert "from niels" not in subjects
+
+
+def test_first_page_holds_twenty_entries_by_default(api_as: Any, world: Any) -> None:
+    api = api_as("alice")
+    for n in range(23):
+        assert _record(api, source="test", external_id=f"m{n}", occurred_at=at(n).isoformat(),
+                       participants=[{"role": "from", "customer_id": world.alice_customer.pk}]
+                       ).status_code == 201
+    path = f"/customers/{world.alice_customer.pk}/timeline"
+    first = api.get(path).json()
+    assert len(first["items"]) == 20 and first["next_cursor"]
+    rest = api.get(path, cursor=first["next_cursor"]).json()
+    assert len(rest["items"]) == 3 and rest["next_cursor"] is None

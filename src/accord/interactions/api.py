@@ -25,13 +25,14 @@ class TimelineParams(Schema):
     since: datetime | None = None
     until: datetime | None = None
     cursor: str | None = None
-    limit: int = 30
+    limit: int = selectors.PAGE
 
 
 def _out(actor: Any, interactions: list[Interaction]) -> list[dict[str, Any]]:
-    """Serialise interactions read by a selector (participants and ``attachment_list``
-    loaded), masking participant customers the actor may not see."""
-    ids = {p.customer_id for i in interactions for p in i.participants.all() if p.customer_id}
+    """Serialise interactions read by a selector (``participant_list`` and
+    ``attachment_list`` loaded), masking participant customers the actor may not see."""
+    ids = {p.customer_id for i in interactions for p in i.participant_list  # type: ignore[attr-defined]
+           if p.customer_id}
     visible = selectors.visible_customer_ids(actor, list(ids)) if ids else set()
     # Plain dicts, not from_orm: the timeline is the hottest read and ninja's ORM getter
     # costs more than the queries (the response schema still validates the result).
@@ -42,7 +43,7 @@ def _out(actor: Any, interactions: list[Interaction]) -> list[dict[str, Any]]:
         "metadata": i.metadata, "created_at": i.created_at,
         "participants": [{"role": p.role, "address": p.address,
                           "customer_id": p.customer_id if p.customer_id in visible else None}
-                         for p in i.participants.all()],
+                         for p in i.participant_list],  # type: ignore[attr-defined]
         "attachments": [{"id": a.pk, "filename": a.filename, "content_type": a.content_type,
                          "size": a.size, "sha256": a.sha256} for a in i.attachment_list],  # type: ignore[attr-defined]
     } for i in interactions]

@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from ninja import Schema
-from pydantic import Field
+from pydantic import BaseModel, Field
 
 from accord.interactions.domain import Channel, Direction, Role
 
@@ -41,13 +41,18 @@ class InteractionIn(Schema):
     attachments: list[AttachmentIn] = Field(default_factory=list, max_length=50)
 
 
-class ParticipantOut(Schema):
+# Answers are plain pydantic models built from the dicts api._out makes: ninja's Schema
+# would wrap every nested object in its ORM attribute getter, the larger part of a
+# timeline page's serialisation time.
+
+
+class ParticipantOut(BaseModel):
     role: str
     customer_id: int | None = Field(description="empty when unmatched or not visible to you")
     address: str
 
 
-class AttachmentOut(Schema):
+class AttachmentOut(BaseModel):
     id: int
     filename: str
     content_type: str
@@ -55,7 +60,7 @@ class AttachmentOut(Schema):
     sha256: str
 
 
-class InteractionOut(Schema):
+class InteractionOut(BaseModel):
     id: int
     channel: str
     direction: str
@@ -71,6 +76,6 @@ class InteractionOut(Schema):
     created_at: datetime
 
 
-class TimelinePageOut(Schema):
+class TimelinePageOut(BaseModel):
     items: list[InteractionOut]
     next_cursor: str | None

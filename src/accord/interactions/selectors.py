@@ -19,6 +19,7 @@ from accord.platform import blobs, clock
 from accord.platform.errors import InvalidInput, NotFound
 from accord.platform.pagination import decode_time_cursor, encode_time_cursor
 
+PAGE = 20  # the timeline's page everywhere: API default and the Customer View
 MAX_PAGE = 200
 
 
@@ -28,9 +29,11 @@ class TimelinePage:
     next_cursor: str | None
 
 
-# Interactions read here carry their attachments as a list in ``attachment_list`` (not the
-# related manager), so a timeline page can say "no files" without a query.
-PEOPLE = Prefetch("participants", queryset=Participant.objects.order_by("id"))
+# Interactions read here carry their participants and attachments as plain lists
+# (``participant_list``, ``attachment_list``) rather than through the related managers:
+# a page reads them several times per entry, and a page without files needs no query.
+PEOPLE = Prefetch("participants", queryset=Participant.objects.order_by("id"),
+                  to_attr="participant_list")
 FILES = Prefetch("attachments", queryset=Attachment.objects.order_by("id"),
                  to_attr="attachment_list")
 PARTIES = (PEOPLE, FILES)
@@ -49,7 +52,7 @@ def timeline(
     since: datetime | None = None,
     until: datetime | None = None,
     cursor: str | None = None,
-    limit: int = 30,
+    limit: int = PAGE,
     customer: Any = None,
 ) -> TimelinePage:
     """A customer's interactions on every channel, newest first (keyset pagination).
@@ -124,7 +127,8 @@ def get_interaction(actor: Any, interaction_id: int) -> Interaction:
     interaction = _with_parties(Interaction.objects.filter(pk=interaction_id)).first()
     if interaction is None:
         raise NotFound(f"Interaction {interaction_id} not found.", field="interaction_id")
-    customer_ids = [p.customer_id for p in interaction.participants.all() if p.customer_id]
+    customer_ids = [p.customer_id for p in interaction.participant_list  # type: ignore[attr-defined]
+                    if p.customer_id]
     visible = customer_selectors.visible_customers(actor)
     if customer_ids:
         if not visible.filter(pk__in=customer_ids).exists():

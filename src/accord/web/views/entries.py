@@ -68,7 +68,7 @@ def build_entries(items: Iterable[Any], previous_day: date | None) -> tuple[list
         local = timezone.localtime(item.occurred_at)
         day = local.date()
         sides: dict[str, list[str]] = {"s": [], "r": [], "c": [], "a": []}
-        for p in item.participants.all():  # prefetched: no query
+        for p in item.participant_list:  # loaded by the selector: no query
             if not p.address:
                 continue
             if p.role in _SENDERS:

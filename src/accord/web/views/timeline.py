@@ -17,7 +17,8 @@ from accord.web.forms import TimelineFilterForm
 from accord.web.views.entries import Entry, build_entries
 from accord.web.views.errors import HtmxHttpRequest, forged_cursors_are_invalid, page
 
-TIMELINE_PAGE = 20  # about two laptop screens; endless scroll brings the rest
+# About two laptop screens; endless scroll brings the rest. The API's default too.
+TIMELINE_PAGE = interaction_selectors.PAGE
 # Parameters that position a page rather than filter it.
 _POSITION = ("cursor", "day")
 
