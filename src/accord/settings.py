@@ -59,6 +59,14 @@ CSRF_TRUSTED_ORIGINS = [
 # Default region for phone numbers written without a country code (ISO 3166 alpha-2).
 DEFAULT_PHONE_REGION = os.environ.get("ACCORD_DEFAULT_REGION", "GB").upper()
 
+# The organisation's own email domains and shared mailboxes (comma-separated): mail from
+# them is outbound and their addresses never become customers. Staff users' addresses
+# count as own too; each capture source can add more.
+OWN_EMAIL_DOMAINS = [d.strip().lower() for d in
+                     os.environ.get("ACCORD_OWN_DOMAINS", "").split(",") if d.strip()]
+OWN_EMAIL_ADDRESSES = [a.strip().lower() for a in
+                       os.environ.get("ACCORD_OWN_ADDRESSES", "").split(",") if a.strip()]
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
@@ -77,6 +85,7 @@ INSTALLED_APPS = [
     "accord.customers",
     "accord.interactions",
     "accord.transactions",
+    "accord.capture",
     "accord.web",
 ]
 

@@ -29,3 +29,9 @@ def team_id_by_name(name: str) -> int | None:
 
 def team_exists(team_id: int) -> bool:
     return Team.objects.filter(pk=team_id).exists()
+
+
+def staff_emails() -> list[str]:
+    """Every staff user's email address (lower case): the organisation's own mailboxes,
+    which capture never treats as customers."""
+    return [e.lower() for e in User.objects.exclude(email="").values_list("email", flat=True)]

@@ -77,6 +77,11 @@ class Identity(models.Model):
     source = models.CharField(max_length=60, blank=True, default="")
     first_seen = models.DateTimeField()
     last_seen = models.DateTimeField()
+    # Set when mail to this address bounced permanently: sending skips it until it is
+    # confirmed again (a later message from it, or staff clearing it).
+    undeliverable_at = models.DateTimeField(null=True, blank=True)
+    undeliverable_reason = models.CharField(max_length=300, blank=True, default="",
+                                            db_default="")  # bulk loads omit it
 
     class Meta:
         verbose_name_plural = "identities"

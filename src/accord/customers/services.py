@@ -226,6 +226,24 @@ def _attach_identity(customer: Customer, identity: NormalisedIdentity, *, source
 
 
 @transaction.atomic
+def mark_undeliverable(*, actor: Any, kind: str, value: str, reason: str) -> int | None:
+    """Note that messages to this identity fail (a bounce); returns its customer, or None
+    when nobody has it. A no-op for an identity already marked."""
+    identity = normalise(kind, value, field="value")
+    row = Identity.objects.filter(kind=identity.kind.value, value=identity.value).first()
+    if row is None:
+        return None
+    if row.undeliverable_at is None:
+        row.undeliverable_at = clock.now()
+        row.undeliverable_reason = reason[:300]
+        row.save(update_fields=["undeliverable_at", "undeliverable_reason"])
+        record_audit(actor=actor, action="identity.undeliverable", subject_type="customer",
+                     subject_id=row.customer_id,
+                     after={"kind": row.kind, "value": row.value, "reason": reason[:300]})
+    return row.customer_id
+
+
+@transaction.atomic
 def add_identity(*, actor: Any, customer_id: int, kind: str, value: str,
                  verified: bool = False, source: str = "") -> Identity:
     customer = _visible_for_write(actor, customer_id)

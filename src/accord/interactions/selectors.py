@@ -178,3 +178,12 @@ def latest_for_customers(customer_ids: Sequence[int]) -> dict[int, Interaction]:
         if key is not None and latest.get(key) == row.occurred_at:
             found.setdefault(key, row.interaction)
     return found
+
+
+def find_recorded(source: str, external_id: str) -> int | None:
+    """The interaction already recorded for this captured item, if any (system use:
+    connectors skip what they captured before without building it again)."""
+    if not external_id:
+        return None
+    return (Interaction.objects.filter(source=source, external_id=external_id)
+            .values_list("id", flat=True).first())

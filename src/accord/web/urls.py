@@ -3,7 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from accord.web.views import attachments, customers, home, timeline, transactions
+from accord.web.views import attachments, customers, home, sources, timeline, transactions
 
 app_name = "web"
 
@@ -20,4 +20,6 @@ urlpatterns = [
          name="transactions"),
     path("attachments/<int:attachment_id>/", attachments.attachment_download,
          name="attachment"),
+    path("sources/", sources.source_list, name="sources"),
+    path("sources/<slug:name>/sync/", sources.source_sync, name="source_sync"),
 ]

@@ -3,7 +3,9 @@
 - delivers domain events still pending in the outbox (``platform.events``), which is how
   nothing is lost when a process dies between a commit and its delivery;
 - runs tasks queued with Django's task API on the django-tasks-db backend, claiming each
-  the way its own ``db_worker`` does, so several workers can share a PostgreSQL queue.
+  the way its own ``db_worker`` does, so several workers can share a PostgreSQL queue;
+- runs the periodic work apps register (``platform.schedule``), such as capture syncs
+  that are due.
 
 It sleeps briefly when there is nothing to do and stops cleanly on SIGTERM or SIGINT:
 the task or event in hand is finished, nothing new is started."""
@@ -26,6 +28,7 @@ from django_tasks_db.models import DBTaskResult
 from django_tasks_db.utils import exclusive_transaction, is_locked_database_exception
 
 from accord.platform.events import dispatch_pending
+from accord.platform.schedule import run_periodic
 
 
 class Command(BaseCommand):
@@ -64,6 +67,7 @@ class WorkLoop:
         self.worker_id = f"accord-{socket.gethostname()}-{os.getpid()}"[:64]
         self.events = 0
         self.tasks = 0
+        self.periodic = 0
         self._stopping = threading.Event()
         self._runner = Worker(queue_names=queues, interval=0, batch=True,
                               backend_name=DEFAULT_TASK_BACKEND_ALIAS, startup_delay=False,
@@ -76,11 +80,16 @@ class WorkLoop:
         while not self._stopping.is_set():
             if not connection.in_atomic_block:  # never cut a caller's open transaction
                 close_old_connections()  # drop connections the database closed meanwhile
-            did = self._deliver_events() + self._run_tasks()
+            did = self._deliver_events() + self._run_tasks() + self._run_periodic()
             if once:
                 return
             if not did:
                 self._stopping.wait(self.interval)
+
+    def _run_periodic(self) -> int:
+        done = run_periodic()
+        self.periodic += done
+        return done
 
     def _deliver_events(self) -> int:
         delivered = 0

@@ -1,4 +1,5 @@
-"""`accord import customers|interactions|transactions|vcard FILE`."""
+"""`accord import customers|interactions|transactions|vcard FILE` and
+`accord import email PATH` (mbox, Maildir, .eml, or a folder of them)."""
 
 from __future__ import annotations
 
@@ -11,12 +12,13 @@ from rich.console import Console
 
 from accord.web.importers.activity import InteractionRows, TransactionRows
 from accord.web.importers.customers import CustomerRows
+from accord.web.importers.mail import import_email
 from accord.web.importers.records import ImportFileError, count_lines, read_records
 from accord.web.importers.report import ImportReport
 from accord.web.importers.runner import Handler, run_import
 from accord.web.importers.vcard import VCardRows, read_cards
 
-KINDS = ("customers", "interactions", "transactions", "vcard")
+KINDS = ("customers", "interactions", "transactions", "vcard", "email")
 EPILOG = """
 Files: CSV (.csv, first line names the columns), TSV (.tsv) or JSON Lines (.jsonl,
 .ndjson: one JSON object per line); vCard (.vcf) for `vcard`. Column names are
@@ -36,6 +38,11 @@ transactions  external_id, customer, occurred_at, amount, currency [, kind
               {sku, name, quantity, unit_price, category}) or one line as sku, product,
               quantity, unit_price].
 vcard         FN, N, ORG, EMAIL, TEL, ADR, UID of each card.
+email         PATH is an mbox file, a Maildir folder, an .eml file, or a folder holding
+              any of these. Each message lands on the timeline of everyone on it
+              (unknown senders become customers unless --unknown-senders says otherwise);
+              the organisation's own domains (ACCORD_OWN_DOMAINS, --own-domain) and staff
+              addresses are never customers. Found again by Message-ID.
 
 Rows are found again by (source, external_id) for interactions and transactions and
 by identity for customers: importing a file twice adds nothing. Bad rows are listed
@@ -65,12 +72,22 @@ class Command(BaseCommand):
                                  "reference that matches nobody, with that identity")
         parser.add_argument("--errors", type=Path, metavar="FILE",
                             help="also write every rejected row to FILE (CSV)")
+        parser.add_argument("--own-domain", action="append", default=[], metavar="DOMAIN",
+                            help="email: a domain of the organisation (repeatable)")
+        parser.add_argument("--unknown-senders", choices=("create", "queue", "ignore"),
+                            default="create", help="email: what to do with an address "
+                                                   "nobody has (default: create a customer)")
+        parser.add_argument("--list-mail", choices=("record", "skip"), default="skip",
+                            help="email: newsletters and mailing-list mail (default: skip)")
 
     def handle(self, *args: Any, **options: Any) -> None:
         console = Console(file=getattr(self.stdout, "_out", sys.stdout), highlight=False,
                           soft_wrap=True)
         path: Path = options["file"]
         kind: str = options["kind"]
+        if kind == "email":
+            import_email(path, options, console)
+            return
         if not path.is_file():
             raise CommandError(f"{path}: no such file.")
         source = (options["source"] or f"import:{path.stem}").strip()[:100]

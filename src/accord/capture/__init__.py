@@ -1,0 +1,1 @@
+"""Capture: connectors that bring the outside world onto customers' timelines."""

@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+
+
+class CaptureConfig(AppConfig):
+    name = "accord.capture"
+    label = "capture"
+    verbose_name = "Capture"
+
+    def ready(self) -> None:
+        from accord.capture import events  # noqa: F401  (registers event types)
+        from accord.capture.tasks import sync_due_sources
+        from accord.platform.schedule import register_periodic
+
+        register_periodic("capture.sync_due", sync_due_sources)

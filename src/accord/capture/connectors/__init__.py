@@ -1,0 +1,1 @@
+"""Adapters to the outside world: mail servers, calendars, files. No Django."""

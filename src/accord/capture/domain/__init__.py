@@ -1,0 +1,1 @@
+"""Pure capture rules: parsing, matching, schedules."""

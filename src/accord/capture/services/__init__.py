@@ -1,0 +1,1 @@
+"""Capture use cases: sources and their syncs, email capture, file imports."""

@@ -1,0 +1,195 @@
+"""Putting one parsed email on the right timelines: who is who, which way it went, what
+kind of mail it is, and what else it tells us (a bounce, an unsubscribe request)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+
+from accord.accounts import selectors as account_selectors
+from accord.capture.domain.addresses import (
+    AddressRules,
+    Party,
+    decide_party,
+    direction_of,
+    spellings,
+)
+from accord.capture.domain.email_message import MailKind, ParsedEmail
+from accord.capture.events import AddressBounced, OptOutRequested
+from accord.customers import selectors as customer_selectors
+from accord.customers import services as customer_services
+from accord.customers.domain.identities import normalise_identity
+from accord.customers.domain.kinds import IdentityKind
+from accord.interactions import selectors as interaction_selectors
+from accord.interactions import services as interaction_services
+from accord.platform import clock
+from accord.platform.errors import AccordError, InvalidInput
+from accord.platform.events import publish
+
+EMAIL_SOURCE = "email"  # one (source, external_id) space for every mailbox and file
+QUOTED_KEPT = 20_000  # characters of the quoted history kept in metadata
+
+
+@dataclass(frozen=True)
+class MailRules:
+    """What a source does with each kind of mail besides ordinary messages."""
+
+    auto_reply: str = "record"  # "record" or "skip"
+    bulk: str = "skip"  # newsletters and list mail
+    bounce: str = "record"  # the bounce itself; the address is marked either way
+
+
+DEFAULT_RULES = MailRules()
+
+
+@dataclass
+class CaptureOutcome:
+    status: str  # "captured", "present" (captured before), "skipped" (a rule)
+    interaction_id: int | None = None
+    reason: str = ""
+    created_customers: list[int] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # parts that could not be kept
+
+
+def address_rules(extra_domains: list[str] | tuple[str, ...] = (),
+                  extra_addresses: list[str] | tuple[str, ...] = ()) -> AddressRules:
+    """The site's own domains and mailboxes (settings, staff users) plus a source's."""
+    return AddressRules.build(
+        own_domains=[*settings.OWN_EMAIL_DOMAINS, *extra_domains],
+        own_addresses=[*settings.OWN_EMAIL_ADDRESSES, *account_selectors.staff_emails(),
+                       *extra_addresses])
+
+
+def _email_identity(address: str) -> Any | None:
+    try:
+        return normalise_identity(IdentityKind.EMAIL, address,
+                                  default_region=settings.DEFAULT_PHONE_REGION)
+    except AccordError:
+        return None
+
+
+def _lookup(address: str, rules: AddressRules) -> tuple[Any | None, int | None]:
+    """The normalised identity of the address as written, and the customer of the first
+    spelling (as written, without +tag, without Gmail dots) somebody has."""
+    written = _email_identity(address)
+    if written is None:
+        return None, None
+    for form in spellings(address, rules):
+        identity = written if form == address else _email_identity(form)
+        if identity is not None:
+            found = customer_selectors.find_by_identity(identity)
+            if found is not None:
+                return written, found
+    return written, None
+
+
+def _new_customer(actor: Any, name: str, address: str) -> int:
+    display = name.strip() or address.split("@", 1)[0]
+    customer = customer_services.create_customer(
+        actor=actor, kind="person", display_name=display[:200],
+        identities=[("email", address)], source=EMAIL_SOURCE)
+    return int(customer.pk)
+
+
+def capture_email(*, actor: Any, parsed: ParsedEmail, origin: str, rules: AddressRules,
+                  unknown: str = "create", mail_rules: MailRules = DEFAULT_RULES,
+                  metadata: dict[str, Any] | None = None) -> CaptureOutcome:
+    """Record one email (idempotent per Message-ID). Raises AccordError only when nothing
+    at all could be recorded; everything else lands, with notes on what was dropped."""
+    if parsed.kind is MailKind.BOUNCE:
+        for address in parsed.bounced_recipients:
+            customer_id = customer_services.mark_undeliverable(
+                actor=actor, kind="email", value=address,
+                reason=parsed.kind_reason or "bounced") if _email_identity(address) else None
+            publish(AddressBounced(address=address, customer_id=customer_id))
+    rule = {MailKind.AUTO_REPLY: mail_rules.auto_reply, MailKind.BULK: mail_rules.bulk,
+            MailKind.BOUNCE: mail_rules.bounce}.get(parsed.kind, "record")
+    if rule == "skip":
+        return CaptureOutcome("skipped", reason=f"{parsed.kind.value}: {parsed.kind_reason}")
+    if interaction_selectors.find_recorded(EMAIL_SOURCE, parsed.message_id) is not None:
+        return CaptureOutcome("present", reason="already captured")
+    with transaction.atomic():
+        return _record(actor, parsed, origin, rules, unknown, metadata or {})
+
+
+def _parties(parsed: ParsedEmail) -> list[tuple[str, str, str]]:
+    """(role, display name, address) for everyone on the message, bounced recipients of
+    a DSN as the people it is about."""
+    parties: list[tuple[str, str, str]] = []
+    if parsed.sender is not None:
+        parties.append(("from", parsed.sender.name, parsed.sender.address))
+    parties += [("to", a.name, a.address) for a in parsed.to]
+    parties += [("cc", a.name, a.address) for a in parsed.cc]
+    parties += [("reply_to", a.name, a.address) for a in parsed.reply_to]
+    parties += [("to", "", address) for address in parsed.bounced_recipients]
+    return parties
+
+
+def _record(actor: Any, parsed: ParsedEmail, origin: str, rules: AddressRules, unknown: str,
+            metadata: dict[str, Any]) -> CaptureOutcome:
+    outcome = CaptureOutcome("captured")
+    participants: list[interaction_services.ParticipantInput] = []
+    seen: set[str] = set()
+    for role, name, address in _parties(parsed):
+        identity, found = _lookup(address, rules)
+        if identity is None:
+            outcome.notes.append(f"{role} address {address!r} is not a valid email address")
+            continue
+        if identity.value in seen:
+            continue
+        seen.add(identity.value)
+        decision = decide_party(identity.display, found=found, rules=rules, unknown=unknown)
+        customer_id = decision.customer_id
+        if decision.kind is Party.NEW:
+            customer_id = _new_customer(actor, name, identity.display)
+            outcome.created_customers.append(customer_id)
+        if customer_id is not None:
+            participants.append(interaction_services.ParticipantInput(
+                role=role, customer_id=customer_id))
+        else:
+            participants.append(interaction_services.ParticipantInput(
+                role=role, kind="email", value=identity.display))
+    if not participants:
+        raise InvalidInput("No sender or recipient address could be read.", field="from")
+    recipients = [a.address for a in (*parsed.to, *parsed.cc)]
+    direction = direction_of(parsed.sender.address if parsed.sender else None, recipients,
+                             rules)
+    result = interaction_services.record_interaction(
+        actor=actor, channel="email", direction=direction,
+        occurred_at=parsed.sent_at or clock.now(), participants=participants,
+        subject=parsed.subject[:500], text=parsed.text, thread_key=parsed.thread_key[:255],
+        source=EMAIL_SOURCE, external_id=parsed.message_id[:255],
+        metadata={**metadata, **_email_metadata(parsed, origin, outcome.notes)},
+        attachments=[interaction_services.AttachmentInput(
+            filename=a.filename, content=a.content, content_type=a.content_type)
+            for a in parsed.attachments])
+    outcome.interaction_id = result.interaction.pk
+    if not result.created:
+        outcome.status, outcome.reason = "present", "already captured"
+        return outcome
+    if parsed.unsubscribe_request and direction == "inbound":
+        for p in result.participants:
+            if p.role == "from" and p.customer_id is not None:
+                publish(OptOutRequested(customer_id=p.customer_id, channel="email",
+                                        opt_in=False, source=origin,
+                                        interaction_id=result.interaction.pk))
+    return outcome
+
+
+def _email_metadata(parsed: ParsedEmail, origin: str, notes: list[str]) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "message_id": parsed.message_id, "in_reply_to": parsed.in_reply_to,
+        "references": list(parsed.references), "kind": parsed.kind.value,
+        "origin": origin,
+    }
+    optional = {"kind_reason": parsed.kind_reason, "list_id": parsed.list_id,
+                "quoted": parsed.quoted[:QUOTED_KEPT], "signature": parsed.signature,
+                "from_html": parsed.from_html,
+                "bounced": list(parsed.bounced_recipients),
+                "problems": [*parsed.defects, *notes],
+                "generated_id": not parsed.has_message_id}
+    data.update({k: v for k, v in optional.items() if v})
+    return data
