@@ -180,10 +180,19 @@ def latest_for_customers(customer_ids: Sequence[int]) -> dict[int, Interaction]:
     return found
 
 
+def recorded(source: str, external_id: str) -> QuerySet[Interaction]:
+    """The interaction recorded for (source, external_id): at most one.
+
+    The exclude repeats the condition of the partial unique index on (source,
+    external_id): without it SQLite cannot tell that the index applies and scans the
+    whole table (150 ms at a million interactions instead of a few microseconds)."""
+    return Interaction.objects.filter(source=source, external_id=external_id) \
+        .exclude(external_id="")
+
+
 def find_recorded(source: str, external_id: str) -> int | None:
     """The interaction already recorded for this captured item, if any (system use:
     connectors skip what they captured before without building it again)."""
     if not external_id:
         return None
-    return (Interaction.objects.filter(source=source, external_id=external_id)
-            .values_list("id", flat=True).first())
+    return recorded(source, external_id).values_list("id", flat=True).first()

@@ -15,6 +15,7 @@ from django.db import IntegrityError, transaction
 from accord.accounts.access import ensure_can_write
 from accord.customers import selectors as customer_selectors
 from accord.customers.domain.identities import normalise_identity, parse_kind
+from accord.interactions import selectors as interaction_selectors
 from accord.interactions.domain import Channel, Direction, Role, parse_enum
 from accord.interactions.events import InteractionRecorded
 from accord.interactions.models import Attachment, Interaction, Participant
@@ -116,7 +117,7 @@ def record_interaction(
                                field=f"attachments[{i}]")
 
     if external_id:
-        existing = Interaction.objects.filter(source=source, external_id=external_id).first()
+        existing = interaction_selectors.recorded(source, external_id).first()
         if existing is not None:
             return RecordResult(existing, False, list(existing.participants.all()))
 
@@ -130,7 +131,7 @@ def record_interaction(
                              source, external_id, metadata or {}, resolved, stored)
     except IntegrityError:
         # Another writer recorded the same (source, external_id) first: theirs stands.
-        existing = Interaction.objects.filter(source=source, external_id=external_id).first()
+        existing = interaction_selectors.recorded(source, external_id).first()
         if existing is None:
             raise
         return RecordResult(existing, False, list(existing.participants.all()))

@@ -75,6 +75,13 @@ def _line(index: int, line: LineInput) -> tuple[LineInput, Decimal, Decimal, Dec
     return line, quantity, price, amount
 
 
+def _recorded(source: str, external_id: str) -> Transaction | None:
+    # The exclude repeats the partial unique index's condition: without it SQLite cannot
+    # tell the index applies and scans every transaction.
+    return (Transaction.objects.filter(source=source, external_id=external_id)
+            .exclude(external_id="").first())
+
+
 def record_transaction(*, actor: Any, item: TransactionInput) -> RecordResult:
     """Record a purchase, refund or payment for a customer the actor can see."""
     ensure_can_write(actor)
@@ -92,7 +99,7 @@ def record_transaction(*, actor: Any, item: TransactionInput) -> RecordResult:
     if not customer_selectors.visible_customers(actor).filter(pk=item.customer_id).exists():
         raise NotFound(f"Customer {item.customer_id} not found.", field="customer_id")
     if external_id:
-        existing = Transaction.objects.filter(source=source, external_id=external_id).first()
+        existing = _recorded(source, external_id)
         if existing is not None:
             return RecordResult(existing, False)
     try:
@@ -117,7 +124,7 @@ def record_transaction(*, actor: Any, item: TransactionInput) -> RecordResult:
                                         kind=kind, amount=str(amount), currency=currency,
                                         occurred_at=occurred_at.isoformat()))
     except IntegrityError:
-        existing = Transaction.objects.filter(source=source, external_id=external_id).first()
+        existing = _recorded(source, external_id)
         if existing is None or not external_id:
             raise
         return RecordResult(existing, False)
