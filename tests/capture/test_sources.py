@@ -120,3 +120,13 @@ def test_cli_add_sync_status(world: Any, imap_account: Any, capsys: Any,
     out = capsys.readouterr().out
     assert "1 captured" in out and "cli-box" in out
     assert imap_account.password not in out
+
+
+def test_an_on_demand_source_is_not_retried_by_itself(world: Any, imap_account: Any) -> None:
+    source = add_source(actor=SYSTEM, name="manual", kind="imap", every_minutes=0, settings={
+        "host": imap_account.host, "port": 1, "security": "plain"})
+    assert source.next_sync_at is None
+    with pytest.raises(AccordError):
+        sync_source(actor=SYSTEM, source_id=source.pk)
+    source.refresh_from_db()
+    assert source.status == "failing" and source.next_sync_at is None

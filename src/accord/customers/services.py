@@ -226,21 +226,24 @@ def _attach_identity(customer: Customer, identity: NormalisedIdentity, *, source
 
 
 @transaction.atomic
-def mark_undeliverable(*, actor: Any, kind: str, value: str, reason: str) -> int | None:
-    """Note that messages to this identity fail (a bounce); returns its customer, or None
-    when nobody has it. A no-op for an identity already marked."""
+def mark_undeliverable(*, actor: Any, kind: str, value: str,
+                       reason: str) -> tuple[int | None, bool]:
+    """Note that messages to this identity fail (a bounce). Returns its customer (None
+    when nobody has it) and whether this call marked it (an identity already marked is
+    left as it is)."""
     identity = normalise(kind, value, field="value")
     row = Identity.objects.filter(kind=identity.kind.value, value=identity.value).first()
     if row is None:
-        return None
-    if row.undeliverable_at is None:
-        row.undeliverable_at = clock.now()
-        row.undeliverable_reason = reason[:300]
-        row.save(update_fields=["undeliverable_at", "undeliverable_reason"])
-        record_audit(actor=actor, action="identity.undeliverable", subject_type="customer",
-                     subject_id=row.customer_id,
-                     after={"kind": row.kind, "value": row.value, "reason": reason[:300]})
-    return row.customer_id
+        return None, False
+    if row.undeliverable_at is not None:
+        return row.customer_id, False
+    row.undeliverable_at = clock.now()
+    row.undeliverable_reason = reason[:300]
+    row.save(update_fields=["undeliverable_at", "undeliverable_reason"])
+    record_audit(actor=actor, action="identity.undeliverable", subject_type="customer",
+                 subject_id=row.customer_id,
+                 after={"kind": row.kind, "value": row.value, "reason": reason[:300]})
+    return row.customer_id, True
 
 
 @transaction.atomic

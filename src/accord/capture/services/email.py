@@ -99,20 +99,29 @@ def capture_email(*, actor: Any, parsed: ParsedEmail, origin: str, rules: Addres
                   metadata: dict[str, Any] | None = None) -> CaptureOutcome:
     """Record one email (idempotent per Message-ID). Raises AccordError only when nothing
     at all could be recorded; everything else lands, with notes on what was dropped."""
-    if parsed.kind is MailKind.BOUNCE:
-        for address in parsed.bounced_recipients:
-            customer_id = customer_services.mark_undeliverable(
-                actor=actor, kind="email", value=address,
-                reason=parsed.kind_reason or "bounced") if _email_identity(address) else None
-            publish(AddressBounced(address=address, customer_id=customer_id))
-    rule = {MailKind.AUTO_REPLY: mail_rules.auto_reply, MailKind.BULK: mail_rules.bulk,
-            MailKind.BOUNCE: mail_rules.bounce}.get(parsed.kind, "record")
-    if rule == "skip":
-        return CaptureOutcome("skipped", reason=f"{parsed.kind.value}: {parsed.kind_reason}")
     if interaction_selectors.find_recorded(EMAIL_SOURCE, parsed.message_id) is not None:
         return CaptureOutcome("present", reason="already captured")
     with transaction.atomic():
+        if parsed.kind is MailKind.BOUNCE:
+            _bounced(actor, parsed)
+        rule = {MailKind.AUTO_REPLY: mail_rules.auto_reply, MailKind.BULK: mail_rules.bulk,
+                MailKind.BOUNCE: mail_rules.bounce}.get(parsed.kind, "record")
+        if rule == "skip":
+            return CaptureOutcome("skipped",
+                                  reason=f"{parsed.kind.value}: {parsed.kind_reason}")
         return _record(actor, parsed, origin, rules, unknown, metadata or {})
+
+
+def _bounced(actor: Any, parsed: ParsedEmail) -> None:
+    """Mark each failed recipient undeliverable; the event goes out once per address
+    (a re-read bounce changes nothing and says nothing)."""
+    for address in parsed.bounced_recipients:
+        if _email_identity(address) is None:
+            continue
+        customer_id, newly = customer_services.mark_undeliverable(
+            actor=actor, kind="email", value=address, reason=parsed.kind_reason or "bounced")
+        if newly:
+            publish(AddressBounced(address=address, customer_id=customer_id))
 
 
 def _parties(parsed: ParsedEmail) -> list[tuple[str, str, str]]:

@@ -35,6 +35,7 @@ logger = logging.getLogger(__name__)
 IMAP_SETTINGS = {"host", "port", "security", "username", "folders", "own_domains",
                  "own_addresses", "auto_reply", "bulk", "batch"}
 IMAP_SECRETS = {"password"}
+CLAIM = timedelta(minutes=30)  # longer than any sync should take
 
 
 def _as_list(value: Any, field: str) -> list[str]:
@@ -155,10 +156,10 @@ def _next(source: Source, now: datetime, failures: int) -> datetime | None:
 def _failed(source: Source, message: str) -> None:
     now = clock.now()
     failures = source.failures + 1
+    # An on-demand source (every_minutes=0) is not retried by itself.
     Source.objects.filter(pk=source.pk).update(
         status=SourceStatus.FAILING, last_error=message[:2000], failures=failures,
-        next_sync_at=_next(source, now, failures) or now + timedelta(minutes=1),
-        updated_at=now)
+        next_sync_at=_next(source, now, failures), updated_at=now)
 
 
 def _sync_imap(actor: Any, source: Source) -> CaptureReport:
@@ -206,7 +207,14 @@ def sync_due(*, actor: Any = SYSTEM, now: datetime | None = None) -> dict[int, s
     """Run every due source once (the worker's loop); one failing source never stops
     the others. Returns each source's outcome in words."""
     outcomes: dict[int, str] = {}
-    for source_id in due_sources(now):
+    moment = now or clock.now()
+    for source_id in due_sources(moment):
+        # Claim it first (push its next time out while it runs), so two workers never
+        # sync one source at once; the sync sets the real next time when it ends.
+        claimed = Source.objects.filter(pk=source_id, next_sync_at__lte=moment).update(
+            next_sync_at=clock.now() + CLAIM)
+        if not claimed:
+            continue
         try:
             report = sync_source(actor=actor, source_id=source_id)
             outcomes[source_id] = f"{report.captured} captured, {len(report.rejected)} rejected"

@@ -18,7 +18,8 @@ def source_list(request: HtmxHttpRequest) -> HttpResponse:
     sources = capture_selectors.list_sources(actor)
     rows = [(s, capture_selectors.recent_problems(actor, s.pk, limit=5)) for s in sources]
     return render(request, "web/sources/list.html",
-                  {"rows": rows, "file_problems": capture_selectors.recent_problems(actor, None)})
+                  {"rows": rows, "flash": request.session.pop("sources_flash", ""),
+                   "file_problems": capture_selectors.recent_problems(actor, None)})
 
 
 @page
