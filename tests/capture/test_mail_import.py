@@ -141,3 +141,15 @@ def test_cli_prints_a_summary(world: Any, tmp_path: Path, capsys: Any) -> None:
     call_command("import", "email", str(box), "--own-domain", "accord.example")
     out = capsys.readouterr().out
     assert "1 messages: 1 captured" in out and "0 rejected" in out
+
+
+def test_long_message_ids_that_share_a_prefix_stay_two_messages(world: Any,
+                                                                 tmp_path: Path) -> None:
+    first = _mail(1, sender="ada@example.com", to="sales@accord.example")
+    second = _mail(2, sender="ada@example.com", to="sales@accord.example")
+    stem = "x" * 280
+    first.replace_header("Message-ID", f"<{stem}a@mail.example>")
+    second.replace_header("Message-ID", f"<{stem}b@mail.example>")
+    box = _mbox(tmp_path / "long.mbox", [first, second])
+    assert _import(box).captured == 2
+    assert _import(box).present == 2

@@ -3,6 +3,7 @@ kind of mail it is, and what else it tells us (a bounce, an unsubscribe request)
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -94,12 +95,20 @@ def _new_customer(actor: Any, name: str, address: str) -> int:
     return int(customer.pk)
 
 
+def email_external_id(parsed: ParsedEmail) -> str:
+    """The Message-ID, or a digest of it when it is longer than the column: cutting it
+    could make two messages one."""
+    if len(parsed.message_id) <= 255:
+        return parsed.message_id
+    return "sha256:" + hashlib.sha256(parsed.message_id.encode()).hexdigest()
+
+
 def capture_email(*, actor: Any, parsed: ParsedEmail, origin: str, rules: AddressRules,
                   unknown: str = "create", mail_rules: MailRules = DEFAULT_RULES,
                   metadata: dict[str, Any] | None = None) -> CaptureOutcome:
     """Record one email (idempotent per Message-ID). Raises AccordError only when nothing
     at all could be recorded; everything else lands, with notes on what was dropped."""
-    if interaction_selectors.find_recorded(EMAIL_SOURCE, parsed.message_id) is not None:
+    if interaction_selectors.find_recorded(EMAIL_SOURCE, email_external_id(parsed)):
         return CaptureOutcome("present", reason="already captured")
     with transaction.atomic():
         if parsed.kind is MailKind.BOUNCE:
@@ -170,7 +179,7 @@ def _record(actor: Any, parsed: ParsedEmail, origin: str, rules: AddressRules, u
         actor=actor, channel="email", direction=direction,
         occurred_at=parsed.sent_at or clock.now(), participants=participants,
         subject=parsed.subject[:500], text=parsed.text, thread_key=parsed.thread_key[:255],
-        source=EMAIL_SOURCE, external_id=parsed.message_id[:255],
+        source=EMAIL_SOURCE, external_id=email_external_id(parsed),
         metadata={**metadata, **_email_metadata(parsed, origin, outcome.notes)},
         attachments=[interaction_services.AttachmentInput(
             filename=a.filename, content=a.content, content_type=a.content_type)
