@@ -173,6 +173,37 @@ def _insert(actor: Any, channel: str, direction: str, occurred_at: datetime, sub
     return RecordResult(interaction, True, rows)
 
 
+def update_interaction_content(*, actor: Any, interaction_id: int, subject: str, text: str,
+                               occurred_at: datetime,
+                               metadata: dict[str, Any]) -> Interaction:
+    """Replace what a captured item says (a rescheduled or cancelled meeting): subject,
+    text, time and metadata. Participants keep their places; their copy of the time
+    follows. System use (capture connectors): no record-level check, not in the API."""
+    ensure_can_write(actor)
+    subject = _validate_text(subject, name="subject", limit=500)
+    text = _validate_text(text, name="text", limit=None)
+    if not isinstance(occurred_at, datetime):
+        raise InvalidInput("occurred_at must be a date and time.", field="occurred_at")
+    occurred_at = clock.ensure_aware(occurred_at)
+    if not isinstance(metadata, dict):
+        raise InvalidInput("metadata must be an object.", field="metadata")
+    with transaction.atomic():
+        interaction = Interaction.objects.select_for_update().filter(pk=interaction_id).first()
+        if interaction is None:
+            raise NotFound(f"Interaction {interaction_id} not found.", field="interaction_id")
+        before = {"subject": interaction.subject,
+                  "occurred_at": interaction.occurred_at.isoformat()}
+        interaction.subject, interaction.text = subject, text
+        interaction.occurred_at, interaction.metadata = occurred_at, metadata
+        interaction.save(update_fields=["subject", "text", "occurred_at", "metadata"])
+        Participant.objects.filter(interaction_id=interaction_id) \
+            .update(occurred_at=occurred_at)
+        record_audit(actor=actor, action="interaction.updated", subject_type="interaction",
+                     subject_id=interaction_id, before=before,
+                     after={"subject": subject, "occurred_at": occurred_at.isoformat()})
+    return interaction
+
+
 # ---------------------------------------------------------------------------------------
 # Bulk loading, for the demo generator and very large imports: rows through
 # platform.bulk.copy_rows with ids the caller numbers from bulk_next_interaction_id().

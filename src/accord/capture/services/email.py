@@ -87,12 +87,44 @@ def _lookup(address: str, rules: AddressRules) -> tuple[Any | None, int | None]:
     return written, None
 
 
-def _new_customer(actor: Any, name: str, address: str) -> int:
+def _new_customer(actor: Any, name: str, address: str, source: str = EMAIL_SOURCE) -> int:
     display = name.strip() or address.split("@", 1)[0]
     customer = customer_services.create_customer(
         actor=actor, kind="person", display_name=display[:200],
-        identities=[("email", address)], source=EMAIL_SOURCE)
+        identities=[("email", address)], source=source)
     return int(customer.pk)
+
+
+@dataclass(frozen=True)
+class ResolvedParty:
+    """One address on a captured item, decided: the participant to record (None when the
+    address is unreadable or already on the item), the customer made for it, a problem."""
+
+    participant: interaction_services.ParticipantInput | None
+    created_customer: int | None = None
+    problem: str = ""
+
+
+def resolve_party(*, actor: Any, role: str, name: str, address: str, rules: AddressRules,
+                  unknown: str, seen: set[str], source: str = EMAIL_SOURCE) -> ResolvedParty:
+    """Decide one address as email capture does (own, matched, new, queued, ignored);
+    ``seen`` holds the normalised addresses already on the item and is updated."""
+    identity, found = _lookup(address, rules)
+    if identity is None:
+        return ResolvedParty(None, problem=f"{role} address {address!r} is not a valid "
+                                           "email address")
+    if identity.value in seen:
+        return ResolvedParty(None)
+    seen.add(identity.value)
+    decision = decide_party(identity.display, found=found, rules=rules, unknown=unknown)
+    customer_id, created = decision.customer_id, None
+    if decision.kind is Party.NEW:
+        customer_id = created = _new_customer(actor, name, identity.display, source)
+    if customer_id is not None:
+        return ResolvedParty(interaction_services.ParticipantInput(
+            role=role, customer_id=customer_id), created)
+    return ResolvedParty(interaction_services.ParticipantInput(
+        role=role, kind="email", value=identity.display))
 
 
 def email_external_id(parsed: ParsedEmail) -> str:
@@ -152,24 +184,14 @@ def _record(actor: Any, parsed: ParsedEmail, origin: str, rules: AddressRules, u
     participants: list[interaction_services.ParticipantInput] = []
     seen: set[str] = set()
     for role, name, address in _parties(parsed):
-        identity, found = _lookup(address, rules)
-        if identity is None:
-            outcome.notes.append(f"{role} address {address!r} is not a valid email address")
-            continue
-        if identity.value in seen:
-            continue
-        seen.add(identity.value)
-        decision = decide_party(identity.display, found=found, rules=rules, unknown=unknown)
-        customer_id = decision.customer_id
-        if decision.kind is Party.NEW:
-            customer_id = _new_customer(actor, name, identity.display)
-            outcome.created_customers.append(customer_id)
-        if customer_id is not None:
-            participants.append(interaction_services.ParticipantInput(
-                role=role, customer_id=customer_id))
-        else:
-            participants.append(interaction_services.ParticipantInput(
-                role=role, kind="email", value=identity.display))
+        party = resolve_party(actor=actor, role=role, name=name, address=address,
+                              rules=rules, unknown=unknown, seen=seen)
+        if party.problem:
+            outcome.notes.append(party.problem)
+        if party.created_customer is not None:
+            outcome.created_customers.append(party.created_customer)
+        if party.participant is not None:
+            participants.append(party.participant)
     if not participants:
         raise InvalidInput("No sender or recipient address could be read.", field="from")
     recipients = [a.address for a in (*parsed.to, *parsed.cc)]

@@ -1,5 +1,6 @@
 """`accord import customers|interactions|transactions|vcard FILE` and
-`accord import email PATH` (mbox, Maildir, .eml, or a folder of them)."""
+`accord import email PATH` (mbox, Maildir, .eml, or a folder of them) and
+`accord import ics PATH` (an .ics file or a folder of them)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from rich.console import Console
 
 from accord.web.importers.activity import InteractionRows, TransactionRows
+from accord.web.importers.calendar import import_ics
 from accord.web.importers.customers import CustomerRows
 from accord.web.importers.mail import import_email
 from accord.web.importers.records import ImportFileError, count_lines, read_records
@@ -18,7 +20,7 @@ from accord.web.importers.report import ImportReport
 from accord.web.importers.runner import Handler, run_import
 from accord.web.importers.vcard import VCardRows, read_cards
 
-KINDS = ("customers", "interactions", "transactions", "vcard", "email")
+KINDS = ("customers", "interactions", "transactions", "vcard", "email", "ics")
 EPILOG = """
 Files: CSV (.csv, first line names the columns), TSV (.tsv) or JSON Lines (.jsonl,
 .ndjson: one JSON object per line); vCard (.vcf) for `vcard`. Column names are
@@ -43,6 +45,11 @@ email         PATH is an mbox file, a Maildir folder, an .eml file, or a folder 
               (unknown senders become customers unless --unknown-senders says otherwise);
               the organisation's own domains (ACCORD_OWN_DOMAINS, --own-domain) and staff
               addresses are never customers. Found again by Message-ID.
+ics           PATH is an .ics file or a folder of them. Each meeting lands on the
+              timeline of its organiser and attendees (same address rules as email);
+              recurring meetings are expanded --window-days either side of today. Found
+              again by UID (and occurrence); a higher SEQUENCE or a cancellation updates
+              the stored meeting.
 
 Rows are found again by (source, external_id) for interactions and transactions and
 by identity for customers: importing a file twice adds nothing. Bad rows are listed
@@ -73,12 +80,15 @@ class Command(BaseCommand):
         parser.add_argument("--errors", type=Path, metavar="FILE",
                             help="also write every rejected row to FILE (CSV)")
         parser.add_argument("--own-domain", action="append", default=[], metavar="DOMAIN",
-                            help="email: a domain of the organisation (repeatable)")
+                            help="email, ics: a domain of the organisation (repeatable)")
         parser.add_argument("--unknown-senders", choices=("create", "queue", "ignore"),
-                            default="create", help="email: what to do with an address "
+                            default="create", help="email, ics: what to do with an address "
                                                    "nobody has (default: create a customer)")
         parser.add_argument("--list-mail", choices=("record", "skip"), default="skip",
                             help="email: newsletters and mailing-list mail (default: skip)")
+        parser.add_argument("--window-days", type=int, default=365, metavar="DAYS",
+                            help="ics: expand recurring meetings this many days either "
+                                 "side of today (default: 365)")
 
     def handle(self, *args: Any, **options: Any) -> None:
         console = Console(file=getattr(self.stdout, "_out", sys.stdout), highlight=False,
@@ -87,6 +97,9 @@ class Command(BaseCommand):
         kind: str = options["kind"]
         if kind == "email":
             import_email(path, options, console)
+            return
+        if kind == "ics":
+            import_ics(path, options, console)
             return
         if not path.is_file():
             raise CommandError(f"{path}: no such file.")
