@@ -4,7 +4,6 @@ updates the stored meeting instead of adding another."""
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -16,14 +15,11 @@ from django.db import transaction
 from accord.capture.domain.addresses import AddressRules, is_own
 from accord.capture.domain.meetings import MeetingOccurrence, parse_calendar
 from accord.capture.services.email import resolve_party
-from accord.capture.services.mail_import import CaptureReport
-from accord.capture.services.problems import record_problem
+from accord.capture.services.reports import CaptureReport, record_problem
 from accord.interactions import selectors as interaction_selectors
 from accord.interactions import services as interaction_services
 from accord.platform import clock
-from accord.platform.errors import AccordError, InvalidInput
-
-logger = logging.getLogger(__name__)
+from accord.platform.errors import InvalidInput
 
 CALENDAR_SOURCE = "calendar"  # one (source, external_id) space for every calendar file
 CANCELLED_PREFIX = "Cancelled: "
@@ -60,15 +56,13 @@ def import_calendar(*, actor: Any, path: Path, rules: AddressRules, unknown: str
         try:
             raw = file.read_bytes()
         except OSError as exc:
-            report.rejected.append((str(file), f"cannot read: {exc.strerror or exc}"))
-            record_problem(source_id=None, origin=origin, item=str(file),
-                           reason=f"cannot read: {exc.strerror or exc}")
+            report.reject(source_id=None, origin=origin, item=str(file),
+                          reason=f"cannot read: {exc.strerror or exc}")
             continue
         meetings, problems = parse_calendar(raw, window_start=moment - window,
                                             window_end=moment + window)
         for problem in problems:
-            report.rejected.append((str(file), problem))
-            record_problem(source_id=None, origin=origin, item=str(file), reason=problem)
+            report.reject(source_id=None, origin=origin, item=str(file), reason=problem)
         for meeting in meetings:
             _capture_one(report, actor=actor, meeting=meeting, origin=origin, rules=rules,
                          unknown=unknown)
@@ -79,28 +73,20 @@ def import_calendar(*, actor: Any, path: Path, rules: AddressRules, unknown: str
 def _capture_one(report: CalendarReport, *, actor: Any, meeting: MeetingOccurrence,
                  origin: str, rules: AddressRules, unknown: str) -> None:
     item = f"{meeting.external_id}"[:500]
-    try:
+
+    def capture() -> tuple[str, int, list[str]]:
         with transaction.atomic():
-            status, created, notes = capture_meeting(actor=actor, meeting=meeting,
-                                                     origin=origin, rules=rules,
-                                                     unknown=unknown)
-    except AccordError as exc:
-        report.rejected.append((item, exc.message))
-        record_problem(source_id=None, origin=origin, item=item, reason=exc.message)
+            return capture_meeting(actor=actor, meeting=meeting, origin=origin, rules=rules,
+                                   unknown=unknown)
+
+    done = report.guarded(capture, source_id=None, origin=origin, item=item)
+    if done is None:
         return
-    except Exception as exc:  # one bad meeting never stops the import
-        logger.exception("capturing %s from %s failed", item, origin)
-        reason = f"unexpected error ({type(exc).__name__}): {exc}"[:500]
-        report.rejected.append((item, reason))
-        record_problem(source_id=None, origin=origin, item=item, reason=reason)
-        return
+    status, created, notes = done
     if status == "captured":
         report.captured += 1
         report.created_customers += created
-        if notes:
-            report.partial += 1
-            record_problem(source_id=None, origin=origin, item=item,
-                           reason="; ".join(notes), partial=True)
+        report.captured_in_part(source_id=None, origin=origin, item=item, problems=notes)
     elif status == "updated":
         report.updated += 1
         if notes:

@@ -23,7 +23,8 @@ from accord.capture.domain.sources import (
 )
 from accord.capture.models import Source
 from accord.capture.services.email import MailRules, address_rules
-from accord.capture.services.mail_import import CaptureReport, capture_raw_email
+from accord.capture.services.mail_import import capture_raw_email
+from accord.capture.services.reports import CaptureReport
 from accord.platform import clock, sealed
 from accord.platform.actors import SYSTEM
 from accord.platform.audit import record_audit
