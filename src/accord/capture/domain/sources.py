@@ -8,6 +8,10 @@ from enum import StrEnum
 
 class SourceKind(StrEnum):
     IMAP = "imap"  # a mailbox: INBOX and Sent by default
+    CALDAV = "caldav"  # calendars on a CalDAV server
+    TWILIO = "twilio"  # a Twilio account posting voice and SMS webhooks
+    DOCUMENTS = "documents"  # a watched folder of scanned letters and faxes
+    WEBSITE = "website"  # a site sending page views from Accord's script
 
 
 class UnknownSenders(StrEnum):

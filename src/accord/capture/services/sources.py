@@ -11,10 +11,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import transaction
-from django.db.models import F
 
 from accord.accounts.access import ensure_admin
-from accord.capture.connectors.imap import FolderState, ImapMailbox, ImapSettings
 from accord.capture.domain.sources import (
     SourceKind,
     SourceStatus,
@@ -22,9 +20,8 @@ from accord.capture.domain.sources import (
     next_sync_after,
 )
 from accord.capture.models import Source
-from accord.capture.services.email import MailRules, address_rules
-from accord.capture.services.mail_import import capture_raw_email
 from accord.capture.services.reports import CaptureReport
+from accord.capture.services.source_kinds import handler_for
 from accord.platform import clock, sealed
 from accord.platform.actors import SYSTEM
 from accord.platform.audit import record_audit
@@ -32,55 +29,7 @@ from accord.platform.errors import AccordError, Conflict, InvalidInput, NotFound
 
 logger = logging.getLogger(__name__)
 
-# The settings each kind accepts (never secrets: those go through ``secrets``).
-IMAP_SETTINGS = {"host", "port", "security", "username", "folders", "own_domains",
-                 "own_addresses", "auto_reply", "bulk", "batch"}
-IMAP_SECRETS = {"password"}
 CLAIM = timedelta(minutes=30)  # longer than any sync should take
-
-
-def _as_list(value: Any, field: str) -> list[str]:
-    if value in (None, ""):
-        return []
-    if isinstance(value, str):
-        value = [v for v in value.split(",")]
-    if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
-        raise InvalidInput(f"{field} must be a list of names.", field=f"settings.{field}")
-    return [v.strip() for v in value if v.strip()]
-
-
-def _clean_imap(values: dict[str, Any], secrets: dict[str, Any]) -> dict[str, Any]:
-    unknown = set(values) - IMAP_SETTINGS
-    if unknown:
-        raise InvalidInput(f"Unknown IMAP setting {sorted(unknown)[0]!r}.",
-                           field=f"settings.{sorted(unknown)[0]}")
-    if set(secrets) - IMAP_SECRETS:
-        raise InvalidInput("IMAP sources keep only a password secret.", field="secrets")
-    host = str(values.get("host") or "").strip()
-    if not host:
-        raise InvalidInput("An IMAP source needs a host.", field="settings.host")
-    security = str(values.get("security") or "tls")
-    if security not in {"tls", "starttls", "plain"}:
-        raise InvalidInput("security must be tls, starttls or plain.", field="settings.security")
-    try:
-        port = int(values.get("port") or (993 if security == "tls" else 143))
-        batch = int(values.get("batch") or 200)
-    except (TypeError, ValueError) as exc:
-        raise InvalidInput("port and batch must be numbers.", field="settings.port") from exc
-    if not 0 < port < 65536:
-        raise InvalidInput("port must be between 1 and 65535.", field="settings.port")
-    for rule in ("auto_reply", "bulk"):
-        if values.get(rule, "record") not in {"record", "skip"}:
-            raise InvalidInput(f"{rule} must be record or skip.", field=f"settings.{rule}")
-    cleaned = {"host": host, "port": port, "security": security,
-               "username": str(values.get("username") or ""),
-               "folders": _as_list(values.get("folders"), "folders"),
-               "own_domains": _as_list(values.get("own_domains"), "own_domains"),
-               "own_addresses": _as_list(values.get("own_addresses"), "own_addresses"),
-               "auto_reply": values.get("auto_reply", "record"),
-               "bulk": values.get("bulk", "skip"), "batch": max(1, min(batch, 1000))}
-    ImapSettings(host=host, port=port, security=security)  # refuses plain off loopback
-    return cleaned
 
 
 @transaction.atomic
@@ -100,7 +49,12 @@ def add_source(*, actor: Any, name: str, kind: str, settings: dict[str, Any],
     if not name or Source.objects.filter(name=name).exists():
         raise Conflict(f"A source named {name!r} exists already." if name else
                        "A source needs a name.", field="name")
-    cleaned = _clean_imap(settings, secrets or {})
+    handler = handler_for(kind)
+    if handler is None:
+        raise InvalidInput(f"Sources of kind {kind!r} cannot be added yet.", field="kind")
+    if not isinstance(settings, dict):
+        raise InvalidInput("settings must be an object.", field="settings")
+    cleaned = handler.clean(settings, secrets or {})
     now = clock.now()
     source = Source.objects.create(
         name=name, kind=kind, settings=cleaned, sealed_secrets=sealed.seal(secrets or {}),
@@ -111,16 +65,6 @@ def add_source(*, actor: Any, name: str, kind: str, settings: dict[str, Any],
     return source
 
 
-def _imap_settings(source: Source) -> ImapSettings:
-    values = source.settings
-    secrets = sealed.unseal(source.sealed_secrets, field="password")
-    return ImapSettings(host=values["host"], port=values["port"], security=values["security"],
-                        username=values.get("username", ""),
-                        password=str(secrets.get("password", "")),
-                        folders=tuple(values.get("folders") or ()),
-                        batch=int(values.get("batch") or 200))
-
-
 def sync_source(*, actor: Any, source_id: int) -> CaptureReport:
     """Read what is new since the checkpoint. A failure to reach the source is recorded on
     it (status, error, back-off) and raised; item failures are recorded and skipped."""
@@ -129,13 +73,17 @@ def sync_source(*, actor: Any, source_id: int) -> CaptureReport:
         raise NotFound(f"Source {source_id} not found.", field="source_id")
     started = clock.now()
     Source.objects.filter(pk=source.pk).update(last_sync_at=started)
+    handler = handler_for(source.kind)
+    if handler is None or handler.sync is None:
+        raise InvalidInput(f"A {source.kind} source receives its items; there is nothing "
+                           "to sync.", field="kind")
     try:
-        report = _sync_imap(actor, source)
+        report = handler.sync(actor, source)
     except AccordError as exc:
         _failed(source, exc.message)
         raise
     except OSError as exc:  # sockets, DNS, TLS
-        _failed(source, f"cannot reach {source.settings.get('host')}: {exc}")
+        _failed(source, f"cannot reach {handler.where(source)}: {exc}")
         raise AccordError(f"Cannot reach the source: {exc}", field="settings.host") from exc
     except Exception as exc:
         _failed(source, f"unexpected error ({type(exc).__name__})")
@@ -161,39 +109,6 @@ def _failed(source: Source, message: str) -> None:
     Source.objects.filter(pk=source.pk).update(
         status=SourceStatus.FAILING, last_error=message[:2000], failures=failures,
         next_sync_at=_next(source, now, failures), updated_at=now)
-
-
-def _sync_imap(actor: Any, source: Source) -> CaptureReport:
-    values = source.settings
-    rules = address_rules(values.get("own_domains", []), values.get("own_addresses", []))
-    mail_rules = MailRules(auto_reply=values.get("auto_reply", "record"),
-                           bulk=values.get("bulk", "skip"))
-    origin = f"imap:{source.name}"
-    report = CaptureReport()
-    with ImapMailbox(_imap_settings(source)) as box:
-        for folder in box.folders_to_sync():
-            saved = (source.checkpoint or {}).get(folder)
-            state = FolderState(saved["uidvalidity"], saved["last_uid"]) if saved else None
-            for batch in box.fetch_new(folder, state):
-                part = CaptureReport()
-                with transaction.atomic():
-                    for message in batch.messages:
-                        capture_raw_email(part, actor=actor, raw=message.raw,
-                                          item=f"{folder} uid {message.uid}", origin=origin,
-                                          rules=rules, unknown=source.unknown_senders,
-                                          mail_rules=mail_rules, source_id=source.pk,
-                                          metadata={"mailbox": origin, "folder": folder})
-                    for uid, reason in batch.failed:
-                        part.rejected.append((f"{folder} uid {uid}", reason))
-                    source.checkpoint = {**(source.checkpoint or {}), folder: {
-                        "uidvalidity": batch.state.uidvalidity,
-                        "last_uid": batch.state.last_uid}}
-                    Source.objects.filter(pk=source.pk).update(
-                        checkpoint=source.checkpoint, captured=F("captured") + part.captured,
-                        skipped=F("skipped") + part.present + part.skipped,
-                        rejected=F("rejected") + len(part.rejected), updated_at=clock.now())
-                report.add(part)
-    return report
 
 
 def due_sources(now: datetime | None = None) -> list[int]:
