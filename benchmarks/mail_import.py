@@ -8,7 +8,9 @@ from the organisation's own domain, in threads where each reply quotes the messa
 before, 10% with a ~40 KB PDF attachment, 5% from people nobody knows yet. Then prints:
   (a) messages/s of the standard library alone over the file: mailbox + BytesParser
       (policy.default) + walking every part, no database;
-  (b) messages/s of the import itself (parse, match, record, with the database),
+  (b) messages/s of the import itself (parse, match, record, with the database), as
+      `accord import email` runs it: parsing in one worker process per core (--workers),
+      the main process writing a batch per transaction;
 and b/a. Run it on a copy: the import writes interactions (and new customers).
 """
 
@@ -91,11 +93,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--messages", type=int, default=100_000)
     parser.add_argument("--seed", type=int, default=3)
+    parser.add_argument("--workers", type=int, default=None,
+                        help="parse processes for (b) (default: one per core)")
     args = parser.parse_args()
 
     import django
 
     django.setup()
+    from accord.capture.connectors.parallel_parse import default_workers
     from accord.capture.services.email import address_rules
     from accord.capture.services.mail_import import import_mail
     from accord.customers.models import Identity
@@ -115,10 +120,13 @@ def main() -> None:
         baseline = stdlib_rate(path)
         print(f"(a) standard library alone: {baseline:,.0f} messages/s")
         t = time.perf_counter()
-        report = import_mail(actor=SYSTEM, path=path, rules=address_rules([OWN]))
+        report = import_mail(actor=SYSTEM, path=path, rules=address_rules([OWN]),
+                             workers=args.workers)
         took = time.perf_counter() - t
         rate = report.seen / took
-        print(f"(b) accord import email:    {rate:,.0f} messages/s "
+        workers = args.workers or default_workers()
+        print(f"(b) accord import email:    {rate:,.0f} messages/s, {workers} parse "
+              f"worker(s) on {os.cpu_count()} cores "
               f"({report.captured:,} captured, {report.present:,} present, "
               f"{report.skipped:,} skipped, {len(report.rejected):,} rejected, "
               f"{report.created_customers:,} new customers, {took:.0f} s)")

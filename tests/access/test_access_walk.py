@@ -69,6 +69,7 @@ class Target:
     id: int
     customer_id: int | None = None  # visibility follows this customer
     user_id: int | None = None  # tokens: visible to their owner only
+    roles: tuple[str, ...] = ()  # review queue records: linked to no customer, these roles
 
 
 @pytest.fixture
@@ -77,7 +78,8 @@ def walk(world: Any) -> dict[str, Any]:
     customer, a merge in each team, and a token per user."""
     targets: dict[str, list[Target]] = {k: [] for k in
                                         ("customer", "interaction", "attachment", "identity",
-                                         "merge", "token")}
+                                         "merge", "token", "suggestion", "queued_address",
+                                         "pending_document")}
     customers = [world.alice_customer, world.north_customer, world.bob_customer,
                  world.orphan_customer]
     for n, customer in enumerate(customers):
@@ -107,6 +109,29 @@ def walk(world: Any) -> dict[str, Any]:
         merge = customer_services.merge_customers(actor=SYSTEM, survivor_id=survivor.pk,
                                                   loser_id=extra.pk)
         targets["merge"].append(Target("merge", merge.pk, survivor.pk))
+    # Duplicate suggestions: one inside team north, one involving the orphan (seen only by
+    # those who see everyone). A suggestion is visible when both its customers are.
+    from accord.customers.models import DuplicateSuggestion
+
+    for one, other in ((world.alice_customer, world.north_customer),
+                       (world.bob_customer, world.orphan_customer)):
+        a, b = sorted((one.pk, other.pk))
+        suggestion = DuplicateSuggestion.objects.create(
+            customer_a_id=a, customer_b_id=b, score=0.8, reasons=["walk"], found_at=at(0))
+        hidden = other if other == world.orphan_customer else one
+        targets["suggestion"].append(Target("suggestion", suggestion.pk, hidden.pk))
+    # The review queue: records linked to no customer, seen by those who see everyone.
+    from accord.capture.models import PendingDocument, QueuedAddress
+
+    readers = ("admin", "analyst")
+    queued = QueuedAddress.objects.create(kind="email", value="walker@unknown.example",
+                                          display="walker@unknown.example",
+                                          first_seen=at(0), last_seen=at(0))
+    targets["queued_address"].append(Target("queued_address", queued.pk, roles=readers))
+    pending = PendingDocument.objects.create(sha256="0" * 64, filename="letter.pdf",
+                                             content_type="application/pdf", size=1,
+                                             outcome="unmatched", received_at=at(0))
+    targets["pending_document"].append(Target("pending_document", pending.pk, roles=readers))
     tokens = {}
     for name, user in world.users.items():
         tokens[name] = issue_token(actor=user, user=user, name="walk")
@@ -132,6 +157,8 @@ def visible_ids(world: Any, role: str) -> set[int]:
 def can_see(target: Target, role: str, world: Any, visible: set[int]) -> bool:
     if target.user_id is not None:  # a token: its owner, and admins who may revoke it
         return role == "admin" or world.users[role].pk == target.user_id
+    if target.roles:
+        return role in target.roles
     return target.customer_id in visible
 
 
@@ -140,7 +167,8 @@ def can_see(target: Target, role: str, world: Any, visible: set[int]) -> bool:
 PATH_PARAM = re.compile(r"\{(\w+)\}")
 PARAM_KIND = {"customer_id": "customer", "interaction_id": "interaction",
               "attachment_id": "attachment", "identity_id": "identity", "merge_id": "merge",
-              "token_id": "token"}
+              "token_id": "token", "suggestion_id": "suggestion",
+              "address_id": "queued_address", "pending_id": "pending_document"}
 
 
 def api_body(method: str, path: str, ref: dict[str, int]) -> tuple[Any, Target | None]:
@@ -164,6 +192,12 @@ def api_body(method: str, path: str, ref: dict[str, int]) -> tuple[Any, Target |
     if (method, path) == ("post", "/api/v1/transactions/bulk"):
         return ({"items": [{"customer_id": cid, "occurred_at": at(0).isoformat(),
                             "amount": "1.00", "currency": "GBP"}]}, Target("customer", cid, cid))
+    if (method, path) == ("post", "/api/v1/customers/duplicates/{suggestion_id}/merge"):
+        return {"survivor": "a", "choices": {"lifecycle": "b"}}, None
+    if (method, path) == ("post", "/api/v1/customers/duplicates/{suggestion_id}/dismiss"):
+        return {}, None
+    if (method, path) == ("post", "/api/v1/documents"):
+        return {}, None  # multipart only: a JSON body is refused alike for every role
     if (method, path) == ("post", "/api/v1/tokens"):
         return {"name": "walk"}, None
     if method in ("post", "patch", "put") and "{" in path and path.endswith("/undo"):

@@ -62,7 +62,7 @@ def test_sigkill_at_random_points_loses_and_doubles_nothing(tmp_path: Path) -> N
     data = tmp_path / "data"
     box = _mbox(tmp_path / "inbox.mbox")
     assert _accord(data, "migrate", "-v0").wait(timeout=120) == 0
-    command = ("import", "email", str(box), "--own-domain", "accord.example")
+    command = ("import", "email", str(box), "--own-domain", "accord.example", "--batch", "4")
     rng = random.Random(20261123)
     captured_when_killed = []
     for _ in range(10):

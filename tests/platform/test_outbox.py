@@ -92,3 +92,47 @@ def test_payload_round_trips(received: Any, django_capture_on_commit_callbacks: 
         publish(ThingHappened(7))
     assert received == [7]
     assert OutboxEvent.objects.get().payload == {"n": 7}
+
+
+@event_type
+@dataclass(frozen=True)
+class BatchHappened(DomainEvent):
+    number: int
+
+
+@pytest.mark.django_db(transaction=True)
+def test_batch_subscribers_get_pending_events_together_and_once() -> None:
+    received: list[list[int]] = []
+
+    def handler(batch: list[BatchHappened]) -> None:
+        received.append([e.number for e in batch])
+
+    events.subscribe_batch(BatchHappened, handler)
+    try:
+        with transaction.atomic():
+            events.publish_many([BatchHappened(number=n) for n in range(5)])
+        assert received == [[0, 1, 2, 3, 4]]  # delivered after commit, in one call
+        assert events.dispatch_pending() == 0
+        assert not OutboxEvent.objects.filter(dispatched_at__isnull=True).exists()
+    finally:
+        events._batch_subscribers["BatchHappened"].remove(handler)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_failing_batch_subscriber_leaves_the_whole_batch_pending() -> None:
+    calls = []
+
+    def flaky(batch: list[BatchHappened]) -> None:
+        calls.append(len(batch))
+        if len(calls) == 1:
+            raise RuntimeError("down")
+
+    events.subscribe_batch(BatchHappened, flaky)
+    try:
+        with transaction.atomic():
+            events.publish_many([BatchHappened(number=n) for n in range(3)])
+        assert OutboxEvent.objects.filter(dispatched_at__isnull=True).count() == 3
+        assert events.dispatch_pending() == 3  # the retry delivers all three
+        assert calls == [3, 3]
+    finally:
+        events._batch_subscribers["BatchHappened"].remove(flaky)

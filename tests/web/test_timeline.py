@@ -182,3 +182,17 @@ def test_timeline_partial_of_a_hidden_customer_is_404(client_as: Any, timeline: 
                                       {"channel": "bogus"}, **HTMX)
     assert response.status_code == 404
     assert "Bea" not in response.content.decode()
+
+
+def test_an_email_thread_collapses_under_its_newest_message(client_as: Any,
+                                                            world: Any) -> None:
+    customer = world.alice_customer
+    for n, subject in enumerate(["Quote", "Re: Quote", "Re: Quote"]):
+        record(customer, "email", "inbound", NOW - timedelta(days=3 - n), subject=subject,
+               text=f"message {n}", thread_key="quote-thread")
+    record(customer, "email", "inbound", NOW - timedelta(days=2, hours=12), subject="Other",
+           text="another thread", thread_key="other")
+    html = client_as("admin").get(f"/customers/{customer.pk}/").content.decode()
+    assert html.count('class="tl-item ch-email') == 2  # the thread once, the other once
+    assert "2 earlier messages in this thread" in html
+    assert "message 0" in html and "message 1" in html and "another thread" in html

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import Count
+
 from accord.accounts.access import ensure_admin
-from accord.capture.models import CaptureProblem, Source
+from accord.capture.models import Campaign, CaptureProblem, Source
 from accord.platform.errors import NotFound
 
 
@@ -27,3 +29,9 @@ def recent_problems(actor: Any, source_id: int | None, limit: int = 20) -> list[
     ensure_admin(actor)
     return list(CaptureProblem.objects.filter(source_id=source_id)
                 .order_by("-occurred_at", "-id")[:limit])
+
+
+def list_campaigns(actor: Any) -> list[Campaign]:
+    """Campaigns with ``response_count`` counted, newest first."""
+    ensure_admin(actor)
+    return list(Campaign.objects.annotate(response_count=Count("responses")).order_by("-id"))

@@ -14,6 +14,9 @@ from accord.customers.schemas import (
     CustomerIn,
     CustomerPageOut,
     CustomerPatch,
+    DuplicateMergeIn,
+    DuplicateOut,
+    DuplicatePageOut,
     IdentityIn,
     IdentityOut,
     MergeIn,
@@ -28,6 +31,11 @@ class ListParams(Schema):
     limit: int = 50
     owner_id: int | None = None
     kind: str | None = None
+
+
+class DuplicateParams(Schema):
+    cursor: str | None = None
+    limit: int = 50
 
 
 class SearchParams(Schema):
@@ -142,3 +150,30 @@ def merge_customer(request: HttpRequest, customer_id: int, payload: MergeIn) -> 
 @router.post("/merges/{int:merge_id}/undo", response=MergeOut, summary="Undo a merge")
 def undo_merge(request: HttpRequest, merge_id: int) -> Any:
     return services.unmerge_customers(actor=request.auth, merge_id=merge_id)
+
+
+@router.get("/duplicates", response=DuplicatePageOut,
+            summary="Open duplicate suggestions among the customers you can see, best first")
+def list_duplicates(request: HttpRequest, params: Query[DuplicateParams]) -> Any:
+    return selectors.open_duplicates(request.auth, cursor=params.cursor, limit=params.limit)
+
+
+@router.get("/duplicates/{int:suggestion_id}", response=DuplicateOut,
+            summary="Read a duplicate suggestion")
+def get_duplicate(request: HttpRequest, suggestion_id: int) -> Any:
+    return selectors.get_duplicate(request.auth, suggestion_id)
+
+
+@router.post("/duplicates/{int:suggestion_id}/merge", response={201: MergeOut},
+             summary="Merge a suggested pair, choosing the surviving value per field")
+def merge_duplicate(request: HttpRequest, suggestion_id: int, payload: DuplicateMergeIn) -> Any:
+    return Status(201, services.merge_suggestion(
+        actor=request.auth, suggestion_id=suggestion_id, survivor=payload.survivor,
+        choices=payload.choices))
+
+
+@router.post("/duplicates/{int:suggestion_id}/dismiss", response=DuplicateOut,
+             summary="Not duplicates: the pair is never suggested again")
+def dismiss_duplicate(request: HttpRequest, suggestion_id: int) -> Any:
+    services.dismiss_suggestion(actor=request.auth, suggestion_id=suggestion_id)
+    return selectors.get_duplicate(request.auth, suggestion_id)

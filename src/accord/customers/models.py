@@ -1,10 +1,12 @@
-"""Customer tables: people and organisations, their identities, and merge records."""
+"""Customer tables: people and organisations, their identities, merge records and
+duplicate suggestions."""
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
 
+from accord.customers.domain.duplicates import SuggestionStatus
 from accord.customers.domain.kinds import CustomerKind, IdentityKind, Lifecycle, choices
 
 
@@ -106,3 +108,50 @@ class Merge(models.Model):
 
     def __str__(self) -> str:
         return f"{self.loser_id} -> {self.survivor_id}"
+
+
+class DuplicateSuggestion(models.Model):
+    """Two customers that are probably one (``customer_a`` has the lower id), found by
+    ``find_duplicates`` and decided by a reviewer: merged, or dismissed as "not
+    duplicates" (then never suggested again)."""
+
+    # Indexed by dupsuggestion_pair_uniq, which leads with it.
+    customer_a = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="+",
+                                   db_index=False)
+    customer_b = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="+")
+    score = models.FloatField()
+    reasons = models.JSONField(default=list)
+    status = models.CharField(max_length=20, choices=choices(SuggestionStatus),
+                              default=SuggestionStatus.OPEN.value)
+    found_at = models.DateTimeField()
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["status", "-score", "id"], name="dupsuggestion_review_idx"),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["customer_a", "customer_b"],
+                                    name="dupsuggestion_pair_uniq"),
+            models.CheckConstraint(condition=models.Q(customer_a__lt=models.F("customer_b")),
+                                   name="dupsuggestion_pair_ordered"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.customer_a_id} ~ {self.customer_b_id} ({self.score:.2f})"
+
+
+class DuplicateScan(models.Model):
+    """One run of ``find_duplicates``: the next incremental run looks only at customers
+    changed since the last one started."""
+
+    started_at = models.DateTimeField(db_index=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    full = models.BooleanField(default=True)
+    customers = models.IntegerField(default=0)  # customers looked at
+    suggested = models.IntegerField(default=0)  # open suggestions found or refreshed
+
+    def __str__(self) -> str:
+        return f"scan {self.started_at:%Y-%m-%d %H:%M}"

@@ -104,3 +104,26 @@ class MergeOut(Schema):
     loser_id: int
     merged_at: datetime
     undone_at: datetime | None
+
+
+class DuplicateOut(Schema):
+    id: int
+    score: float
+    reasons: list[str]
+    status: str
+    found_at: datetime
+    customer_a: CustomerRef
+    customer_b: CustomerRef
+
+
+class DuplicatePageOut(Schema):
+    items: list[DuplicateOut]
+    next_cursor: str | None
+
+
+class DuplicateMergeIn(Schema):
+    """``survivor``: which record of the pair survives; ``choices``: per field, the side
+    whose value survives (a field not chosen keeps the survivor's, or fills its gap)."""
+
+    survivor: Literal["a", "b"]
+    choices: dict[str, Literal["a", "b"]] = Field(default_factory=dict)

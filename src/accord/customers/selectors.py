@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from accord.accounts.access import customer_scope
+from accord.customers.domain.duplicates import SuggestionStatus
 from accord.customers.domain.identities import (
     NormalisedIdentity,
     fold_text,
@@ -18,7 +20,7 @@ from accord.customers.domain.identities import (
     parse_kind,
 )
 from accord.customers.domain.kinds import IdentityKind
-from accord.customers.models import Customer, Identity, Merge, NameKey
+from accord.customers.models import Customer, DuplicateSuggestion, Identity, Merge, NameKey
 from accord.platform.errors import InvalidInput, NotFound
 from accord.platform.pagination import decode_cursor, encode_cursor
 
@@ -152,6 +154,23 @@ def find_by_identity(identity: NormalisedIdentity) -> int | None:
             .values_list("customer_id", flat=True).first())
 
 
+def find_by_identities(identities: Iterable[NormalisedIdentity]) -> dict[tuple[str, str], int]:
+    """``find_by_identity`` for many at once: {(kind, value): customer id} for those that
+    belong to somebody (system use: a capture batch looks its addresses up together)."""
+    by_kind: dict[str, set[str]] = {}
+    for identity in identities:
+        if not is_junk(identity):
+            by_kind.setdefault(identity.kind.value, set()).add(identity.value)
+    found: dict[tuple[str, str], int] = {}
+    for kind, values in by_kind.items():
+        ordered = sorted(values)
+        for start in range(0, len(ordered), 500):
+            rows = Identity.objects.filter(kind=kind, value__in=ordered[start:start + 500]) \
+                .values_list("value", "customer_id")
+            found.update({(kind, value): customer_id for value, customer_id in rows})
+    return found
+
+
 def resolve_reference(reference: str) -> int | None:
     """A free-form customer reference from an import file: an email, a phone, an external
     id, or ``#123`` for an Accord id."""
@@ -241,3 +260,76 @@ def _by_identity(base: QuerySet[Customer], identity: NormalisedIdentity) -> Cust
     if customer_id is None:
         return CustomerPage([], None)
     return CustomerPage(list(base.filter(pk=customer_id).select_related("organisation")), None)
+
+
+# ---------------------------------------------------------------------------------------
+# Duplicate suggestions and merges, for the Duplicates page and API. A suggestion is
+# visible only when both of its customers are.
+
+
+@dataclass(frozen=True)
+class DuplicatePage:
+    items: list[DuplicateSuggestion]  # customer_a and customer_b loaded
+    next_cursor: str | None
+
+
+def _visible_suggestions(actor: Any) -> QuerySet[DuplicateSuggestion]:
+    return DuplicateSuggestion.objects.filter(
+        customer_scope(actor, prefix="customer_a__"), customer_scope(actor, prefix="customer_b__"),
+        customer_a__merged_into__isnull=True, customer_b__merged_into__isnull=True)
+
+
+def open_duplicates(actor: Any, *, cursor: str | None = None,
+                    limit: int = 50) -> DuplicatePage:
+    """Open duplicate suggestions between customers the actor may see, best first."""
+    if not 1 <= limit <= MAX_PAGE:
+        raise InvalidInput(f"limit must be between 1 and {MAX_PAGE}.", field="limit")
+    query = _visible_suggestions(actor).filter(status=SuggestionStatus.OPEN)
+    if cursor:
+        score, last_id = decode_cursor(cursor, arity=2)
+        if not isinstance(score, int | float) or not isinstance(last_id, int):
+            raise InvalidInput("The cursor is not one this server issued.", field="cursor")
+        query = query.filter(score__lte=score).exclude(score=score, id__lte=last_id)
+    rows = list(query.select_related("customer_a", "customer_b")
+                .order_by("-score", "id")[: limit + 1])
+    next_cursor = None
+    if len(rows) > limit:
+        rows = rows[:limit]
+        next_cursor = encode_cursor(rows[-1].score, rows[-1].pk)
+    return DuplicatePage(rows, next_cursor)
+
+
+def get_duplicate(actor: Any, suggestion_id: int) -> DuplicateSuggestion:
+    """One suggestion (any status) whose customers the actor may both see, with their
+    organisation, owner and team loaded for a side-by-side comparison."""
+    related = [f"{side}__{link}" for side in ("customer_a", "customer_b")
+               for link in ("organisation", "owner", "team")]
+    found = _visible_suggestions(actor).filter(pk=suggestion_id).select_related(*related).first()
+    if found is None:
+        raise NotFound(f"Suggestion {suggestion_id} not found.", field="suggestion_id")
+    return found
+
+
+def duplicates_of(actor: Any, customer: Customer, limit: int = 5) -> list[DuplicateSuggestion]:
+    """Open suggestions that involve this customer (the Customer View's hint)."""
+    return list(_visible_suggestions(actor).filter(status=SuggestionStatus.OPEN)
+                .filter(Q(customer_a=customer) | Q(customer_b=customer))
+                .select_related("customer_a", "customer_b").order_by("-score", "id")[:limit])
+
+
+def recent_merges(actor: Any, limit: int = 20) -> list[Merge]:
+    """Merges into customers the actor may see that can still be undone, newest first."""
+    return list(Merge.objects.filter(customer_scope(actor, prefix="survivor__"),
+                                     undone_at__isnull=True)
+                .select_related("survivor", "loser", "actor")
+                .order_by("-merged_at", "-id")[:limit])
+
+
+def get_merge(actor: Any, merge_id: int) -> Merge:
+    """One merge into a customer the actor may see (whoever may see the survivor may see
+    and undo what was merged into it)."""
+    found = (Merge.objects.filter(customer_scope(actor, prefix="survivor__"), pk=merge_id)
+             .select_related("survivor", "loser").first())
+    if found is None:
+        raise NotFound(f"Merge {merge_id} not found.", field="merge_id")
+    return found

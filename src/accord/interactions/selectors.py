@@ -180,6 +180,20 @@ def latest_for_customers(customer_ids: Sequence[int]) -> dict[int, Interaction]:
     return found
 
 
+def interaction_counts(customer_ids: Sequence[int]) -> dict[int, int]:
+    """How many interactions each customer has (records merged into it included), for
+    customers the caller has already checked the actor may see (the Duplicates page)."""
+    from django.db.models import Count
+
+    owner = customer_selectors.merged_members(list(customer_ids))
+    counts = dict.fromkeys(customer_ids, 0)
+    for member, n in (Participant.objects.filter(customer_id__in=list(owner))
+                      .values("customer_id").annotate(n=Count("interaction_id", distinct=True))
+                      .values_list("customer_id", "n")):
+        counts[owner[member]] += n
+    return counts
+
+
 def recorded(source: str, external_id: str) -> QuerySet[Interaction]:
     """The interaction recorded for (source, external_id): at most one.
 
@@ -196,3 +210,71 @@ def find_recorded(source: str, external_id: str) -> int | None:
     if not external_id:
         return None
     return recorded(source, external_id).values_list("id", flat=True).first()
+
+
+def recorded_among(source: str, external_ids: Sequence[str]) -> set[str]:
+    """Which of these items of one source are already on the timeline (system use: a
+    capture batch checks all its items in one query)."""
+    wanted = [e for e in external_ids if e]
+    found: set[str] = set()
+    for start in range(0, len(wanted), 500):  # well under any database's parameter limit
+        found.update(Interaction.objects.filter(source=source,
+                                                external_id__in=wanted[start:start + 500])
+                     .exclude(external_id="").values_list("external_id", flat=True))
+    return found
+
+
+@dataclass(frozen=True)
+class UnmatchedAddress:
+    address: str  # lower-cased
+    count: int  # interactions with this address on a participant linked to nobody
+    latest_at: datetime
+    latest_subject: str
+
+
+def unmatched_addresses(addresses: Sequence[str]) -> dict[str, UnmatchedAddress]:
+    """For each address (any case), the unmatched participants recorded with it: how
+    many, and the latest one's time and subject (system use: the review queue, whose
+    own selector checks the actor)."""
+    from django.db.models import Count
+    from django.db.models.functions import Lower
+
+    keys = list({a.lower() for a in addresses if a})
+    if not keys:
+        return {}
+    rows = (Participant.objects.filter(customer__isnull=True).annotate(key=Lower("address"))
+            .filter(key__in=keys))
+    stats = {key: (n, at) for key, n, at in rows.values("key").annotate(
+        n=Count("interaction_id", distinct=True), at=Max("occurred_at"))
+        .values_list("key", "n", "at")}
+    subjects: dict[str, str] = {}
+    for key, subject in (rows.filter(occurred_at__in={at for _, at in stats.values()})
+                         .order_by("-occurred_at", "-interaction_id")
+                         .values_list("key", "interaction__subject")):
+        subjects.setdefault(key, subject)
+    return {key: UnmatchedAddress(key, n, at, subjects.get(key, ""))
+            for key, (n, at) in stats.items()}
+
+
+@dataclass(frozen=True)
+class CapturedContent:
+    """What an item says, for rules that read captured items (campaign codes)."""
+
+    id: int
+    channel: str
+    direction: str
+    occurred_at: datetime
+    subject: str
+    text: str
+    metadata: dict[str, Any]
+
+
+def captured_content(interaction_ids: Sequence[int]) -> list[CapturedContent]:
+    """Subject, text and metadata of these interactions (system use: event handlers)."""
+    found: list[CapturedContent] = []
+    ids = list(interaction_ids)
+    for start in range(0, len(ids), 500):
+        rows = Interaction.objects.filter(pk__in=ids[start:start + 500]).values_list(
+            "id", "channel", "direction", "occurred_at", "subject", "text", "metadata")
+        found += [CapturedContent(*row) for row in rows]
+    return found

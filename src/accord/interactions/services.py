@@ -20,10 +20,17 @@ from accord.interactions.domain import Channel, Direction, Role, parse_enum
 from accord.interactions.events import InteractionRecorded
 from accord.interactions.models import Attachment, Interaction, Participant
 from accord.platform import blobs, clock
-from accord.platform.audit import record_audit
-from accord.platform.bulk import copy_rows, db_time, finish_bulk_load, next_id
+from accord.platform.audit import record_audit, record_audits
+from accord.platform.bulk import (
+    copy_rows,
+    db_json,
+    db_time,
+    finish_bulk_load,
+    insert_returning_ids,
+    next_id,
+)
 from accord.platform.errors import InvalidInput, NotFound
-from accord.platform.events import publish
+from accord.platform.events import publish, publish_many
 
 MAX_ATTACHMENT_BYTES = 50 * 1024 * 1024
 
@@ -204,6 +211,91 @@ def update_interaction_content(*, actor: Any, interaction_id: int, subject: str,
     return interaction
 
 
+@dataclass(frozen=True)
+class CapturedInteraction:
+    """One captured item for ``record_captured``: participants already decided by the
+    connector as (customer id or None, role, address)."""
+
+    channel: str
+    direction: str
+    occurred_at: datetime
+    source: str
+    external_id: str
+    participants: Sequence[tuple[int | None, str, str]]
+    subject: str = ""
+    text: str = ""
+    thread_key: str = ""
+    metadata: dict[str, Any] = field(default_factory=dict)
+    attachments: Sequence[AttachmentInput] = ()
+
+
+def record_captured(*, actor: Any, items: Sequence[CapturedInteraction]) -> list[int]:
+    """Record a batch of captured items in a few statements (system use: connectors,
+    which have matched the participants): interactions, participants, attachments, an
+    audit row and an ``InteractionRecorded`` event each. Returns the new ids in order.
+
+    All or nothing, inside the caller's transaction; an item already present (same source
+    and external_id) makes it fail with IntegrityError, so a caller that did not check
+    first falls back to ``record_interaction`` one by one."""
+    ensure_can_write(actor)
+    channels, directions, roles = _BULK_CHANNELS, _BULK_DIRECTIONS, _BULK_ROLES
+    for n, item in enumerate(items):
+        if item.channel not in channels or item.direction not in directions:
+            raise InvalidInput(f"Unknown channel or direction in item {n}.",
+                               field=f"items[{n}].channel")
+        if not item.external_id or len(item.external_id) > 255:
+            raise InvalidInput("Captured items need an external_id of at most 255 "
+                               "characters.", field=f"items[{n}].external_id")
+        if not item.participants or any(r not in roles for _, r, _ in item.participants):
+            raise InvalidInput("Every item needs participants with known roles.",
+                               field=f"items[{n}].participants")
+    stored = [[(a, blobs.store(a.content)) for a in item.attachments] for item in items]
+    now = db_time(clock.now())
+    created_by = getattr(actor, "pk", None)
+    facts = [(i, clock.ensure_aware(i.occurred_at)) for i in items]
+    ids = insert_returning_ids(
+        Interaction._meta.db_table,
+        ("channel", "direction", "occurred_at", "subject", "text", "thread_key", "source",
+         "external_id", "metadata", "created_by_id", "created_at"),
+        [(i.channel, i.direction, db_time(at), i.subject[:500], i.text, i.thread_key[:255],
+          i.source, i.external_id, db_json(i.metadata), created_by, now) for i, at in facts])
+    # Participants and files through platform.bulk (executemany / COPY): Django's
+    # bulk_create costs more per row than parsing a small message does.
+    people: list[tuple[Any, ...]] = []
+    files: list[tuple[Any, ...]] = []
+    audits: list[tuple[object, dict[str, Any] | None]] = []
+    events: list[InteractionRecorded] = []
+    for pk, (item, occurred_at), kept in zip(ids, facts, stored, strict=True):
+        seen: set[int] = set()
+        at = db_time(occurred_at)
+        for customer_id, role, address in item.participants:
+            if customer_id is not None:
+                if customer_id in seen:
+                    continue  # one timeline entry per customer, first role wins
+                seen.add(customer_id)
+            people.append((pk, customer_id, role, address[:320], at, item.channel,
+                           item.direction))
+        files += [(pk, a.filename[:255] or "attachment",
+                   a.content_type or mimetypes.guess_type(a.filename)[0]
+                   or "application/octet-stream", len(a.content), digest)
+                  for a, digest in kept]
+        customers = sorted(seen)
+        audits.append((pk, {"channel": item.channel, "direction": item.direction,
+                            "source": item.source, "external_id": item.external_id,
+                            "customers": customers}))
+        events.append(InteractionRecorded(interaction_id=pk, customer_ids=customers,
+                                          channel=item.channel, direction=item.direction,
+                                          occurred_at=occurred_at.isoformat()))
+    copy_rows(Participant._meta.db_table, ("interaction_id", "customer_id", "role", "address",
+                                           "occurred_at", "channel", "direction"), people)
+    copy_rows(Attachment._meta.db_table,
+              ("interaction_id", "filename", "content_type", "size", "sha256"), files)
+    record_audits(actor=actor, action="interaction.recorded", subject_type="interaction",
+                  entries=audits)
+    publish_many(events)
+    return ids
+
+
 # ---------------------------------------------------------------------------------------
 # Bulk loading, for the demo generator and very large imports: rows through
 # platform.bulk.copy_rows with ids the caller numbers from bulk_next_interaction_id().
@@ -280,3 +372,27 @@ def bulk_interactions_loaded(*, actor: Any, interactions: int, participants: int
 def bulk_tables() -> tuple[str, ...]:
     """The tables bulk_load_interactions writes, for a loader that tunes them."""
     return (Interaction._meta.db_table, Participant._meta.db_table)
+
+
+@transaction.atomic
+def assign_unmatched_participants(*, actor: Any, address: str, customer_id: int) -> int:
+    """Link every participant recorded with ``address`` (any case) but no customer to
+    ``customer_id``: the review queue's "this address is that customer". Where the
+    customer already takes part in the interaction, the unmatched row is dropped (one
+    timeline entry per customer). Returns how many interactions gained the customer."""
+    ensure_can_write(actor)
+    if not customer_selectors.visible_customers(actor).filter(pk=customer_id).exists():
+        raise NotFound(f"Customer {customer_id} not found.", field="customer_id")
+    address = _validate_text(address, name="address", limit=320).strip()
+    if not address:
+        raise InvalidInput("Give the address to assign.", field="address")
+    rows = Participant.objects.filter(customer__isnull=True, address__iexact=address)
+    present = set(Participant.objects.filter(customer_id=customer_id,
+                                             interaction_id__in=rows.values("interaction_id"))
+                  .values_list("interaction_id", flat=True))
+    dropped, _ = rows.filter(interaction_id__in=present).delete()
+    linked = rows.exclude(interaction_id__in=present).update(customer_id=customer_id)
+    record_audit(actor=actor, action="participants.assigned", subject_type="customer",
+                 subject_id=customer_id,
+                 after={"address": address, "linked": linked, "already_present": dropped})
+    return int(linked)

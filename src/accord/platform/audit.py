@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from accord.platform import clock
+from accord.platform.bulk import copy_rows, db_time
 from accord.platform.models import AuditEntry
 
 
@@ -31,3 +33,18 @@ def record_audit(
         before=before,
         after=after,
     )
+
+
+def record_audits(*, actor: Any, action: str, subject_type: str,
+                  entries: list[tuple[object, dict[str, Any] | None]]) -> None:
+    """One audit row per (subject id, after) in one insert: a capture batch records
+    hundreds of items in one transaction, each still with its own row."""
+    now = db_time(clock.now())
+    actor_id = getattr(actor, "pk", None)
+    label = getattr(actor, "username", None) or "system"
+    copy_rows(AuditEntry._meta.db_table,
+              ("at", "actor_id", "actor_label", "action", "subject_type", "subject_id",
+               "before", "after"),
+              [(now, actor_id, label, action, subject_type, str(subject_id), None,
+                None if after is None else json.dumps(after))
+               for subject_id, after in entries])

@@ -35,6 +35,36 @@ def copy_rows(table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]])
     return count
 
 
+def insert_returning_ids(table: str, columns: Sequence[str],
+                         rows: Sequence[Sequence[Any]]) -> list[int]:
+    """Insert ``rows`` (values already adapted: ``db_time``, ``db_json``) and return their
+    new ids in order, many rows per statement (``INSERT ... VALUES ... RETURNING id``,
+    as Django's bulk_create does on both databases, without its per-field work, which
+    costs ten times the insert itself)."""
+    if not rows:
+        return []
+    qn = connection.ops.quote_name
+    cols = ", ".join(qn(c) for c in columns)
+    one = "(" + ", ".join(["%s"] * len(columns)) + ")"
+    per_statement = max(1, 999 // len(columns))  # under SQLite's oldest parameter limit
+    ids: list[int] = []
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), per_statement):
+            chunk = rows[start:start + per_statement]
+            cursor.execute(f"INSERT INTO {qn(table)} ({cols}) VALUES "
+                           f"{', '.join([one] * len(chunk))} RETURNING {qn('id')}",
+                           [value for row in chunk for value in row])
+            ids += [int(found[0]) for found in cursor.fetchall()]
+    return ids
+
+
+def db_json(value: Any) -> Any:
+    """A JSON value for an insert of ours, as Django's JSONField would write it."""
+    import json
+
+    return connection.ops.adapt_json_value(value, json.JSONEncoder)
+
+
 def next_id(table: str) -> int:
     """The first free primary key of ``table`` for a bulk load that assigns its own ids."""
     with connection.cursor() as cursor:

@@ -10,15 +10,17 @@ worker`` delivers whatever is still pending. Handlers must therefore be idempote
 from __future__ import annotations
 
 import dataclasses
+import json
 import logging
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
 from django.db import transaction
 from django.db.models import F
 
 from accord.platform import clock
+from accord.platform.bulk import copy_rows, db_time
 from accord.platform.models import OutboxEvent
 
 log = logging.getLogger(__name__)
@@ -37,6 +39,9 @@ Handler = Callable[[Any], None]
 
 _event_types: dict[str, type[DomainEvent]] = {}
 _subscribers: dict[str, list[Handler]] = defaultdict(list)
+# Handlers that take a list of events: delivered a batch per transaction, for
+# subscribers that would otherwise do per event what one query can do for hundreds.
+_batch_subscribers: dict[str, list[Callable[[list[Any]], None]]] = defaultdict(list)
 
 
 def event_type(cls: type[E]) -> type[E]:
@@ -52,12 +57,49 @@ def subscribe(cls: type[E], handler: Callable[[E], None]) -> None:
         handlers.append(handler)
 
 
+def subscribe_batch(cls: type[E], handler: Callable[[list[E]], None]) -> None:
+    """Register a handler that receives pending events of ``cls`` a batch at a time,
+    delivered together in one transaction (so it must be idempotent for the whole
+    batch: a failure leaves every event of it pending)."""
+    handlers = _batch_subscribers[cls.__name__]
+    if handler not in handlers:
+        handlers.append(handler)
+
+
 def publish(event: DomainEvent) -> None:
     """Write the event to the outbox in the current transaction; deliver after commit."""
     name = type(event).__name__
     if name not in _event_types:
         raise TypeError(f"{name} is not registered with @event_type")
     OutboxEvent.objects.create(name=name, payload=event.to_payload(), created_at=clock.now())
+    _dispatch_after_commit()
+
+
+def publish_many(events: Sequence[DomainEvent]) -> None:
+    """``publish`` for a batch (a capture batch): one insert, one delivery after commit."""
+    if not events:
+        return
+    now = db_time(clock.now())
+    rows = []
+    for event in events:
+        name = type(event).__name__
+        if name not in _event_types:
+            raise TypeError(f"{name} is not registered with @event_type")
+        rows.append((name, json.dumps(event.to_payload()), now, 0, ""))
+    copy_rows(OutboxEvent._meta.db_table,
+              ("name", "payload", "created_at", "attempts", "last_error"), rows)
+    _dispatch_after_commit()
+
+
+def _dispatch_after_commit() -> None:
+    """One delivery per transaction, however many events it published: the dispatcher
+    reads every pending event anyway. A delivery registered inside a savepoint we are not
+    in could be rolled back without us, so only one at our level or outside counts."""
+    connection = transaction.get_connection()
+    here = set(connection.savepoint_ids)
+    for entry in getattr(connection, "run_on_commit", []):
+        if len(entry) > 1 and entry[1] is dispatch_pending and set(entry[0]) <= here:
+            return
     transaction.on_commit(dispatch_pending)
 
 
@@ -70,9 +112,21 @@ def dispatch_pending(limit: int = 500) -> int:
     pending = list(
         OutboxEvent.objects.filter(dispatched_at__isnull=True)
         .order_by("id")
-        .values_list("id", flat=True)[:limit]
+        .values_list("id", "name")[:limit]
     )
-    for event_id in pending:
+    # Nobody listens to these (yet): there is nothing to deliver, so mark them in one
+    # statement instead of a transaction each (a capture batch publishes hundreds).
+    unheard = [event_id for event_id, name in pending
+               if name in _event_types and not _subscribers.get(name)
+               and not _batch_subscribers.get(name)]
+    if unheard:
+        delivered += OutboxEvent.objects.filter(id__in=unheard, dispatched_at__isnull=True) \
+            .update(dispatched_at=clock.now(), attempts=F("attempts") + 1)
+    batched = [(event_id, name) for event_id, name in pending
+               if _batch_subscribers.get(name) and not _subscribers.get(name)]
+    delivered += _deliver_batches(batched)
+    heard = set(unheard) | {event_id for event_id, _ in batched}
+    for event_id in (event_id for event_id, _ in pending if event_id not in heard):
         try:
             with transaction.atomic():
                 row = (
@@ -95,6 +149,32 @@ def dispatch_pending(limit: int = 500) -> int:
     return delivered
 
 
+def _deliver_batches(pending: list[tuple[int, str]]) -> int:
+    """Events whose subscribers all take batches: one transaction per event type."""
+    by_name: dict[str, list[int]] = defaultdict(list)
+    for event_id, name in pending:
+        by_name[name].append(event_id)
+    delivered = 0
+    for name, ids in by_name.items():
+        try:
+            with transaction.atomic():
+                rows = list(OutboxEvent.objects.select_for_update(skip_locked=True)
+                            .filter(id__in=ids, dispatched_at__isnull=True).order_by("id"))
+                if not rows:
+                    continue
+                cls = _event_types[name]
+                events = [cls(**row.payload) for row in rows]
+                for handler in _batch_subscribers[name]:
+                    handler(events)
+                delivered += OutboxEvent.objects.filter(id__in=[r.id for r in rows]).update(
+                    dispatched_at=clock.now(), attempts=F("attempts") + 1)
+        except Exception as exc:  # a failing subscriber must not stop the others
+            log.exception("delivering %d outbox events %s failed", len(ids), name)
+            OutboxEvent.objects.filter(id__in=ids, dispatched_at__isnull=True).update(
+                attempts=F("attempts") + 1, last_error=repr(exc)[:2000])
+    return delivered
+
+
 def _deliver(row: OutboxEvent) -> None:
     cls = _event_types.get(row.name)
     if cls is None:
@@ -105,3 +185,5 @@ def _deliver(row: OutboxEvent) -> None:
         handler(event)
 
 
+    for batch_handler in _batch_subscribers.get(row.name, []):  # beside per-event ones
+        batch_handler([event])

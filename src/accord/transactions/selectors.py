@@ -57,6 +57,18 @@ def totals_of(actor: Any, customer_id: int, *, customer: Any = None) -> list[Cur
     return totals(rows)
 
 
+def transaction_counts(customer_ids: list[int]) -> dict[int, int]:
+    """How many transactions each customer has (records merged into it included), for
+    customers the caller has already checked the actor may see (the Duplicates page)."""
+    owner = customer_selectors.merged_members(list(customer_ids))
+    counts = dict.fromkeys(customer_ids, 0)
+    for member, n in (Transaction.objects.filter(customer_id__in=list(owner))
+                      .values("customer_id").annotate(n=Count("id"))
+                      .values_list("customer_id", "n")):
+        counts[owner[member]] += n
+    return counts
+
+
 def list_transactions(actor: Any, *, customer_id: int | None = None, cursor: str | None = None,
                       limit: int = 50) -> TransactionPage:
     """Transactions across every customer the actor may see, newest first."""

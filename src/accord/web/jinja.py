@@ -25,7 +25,7 @@ from django.utils.timezone import template_localtime  # type: ignore[attr-define
 from jinja2 import Environment, pass_eval_context
 from jinja2.nodes import EvalContext
 
-from accord.web import presentation
+from accord.web import presentation, presentation_meetings
 
 
 def url(viewname: str, *args: Any) -> str:
@@ -97,6 +97,7 @@ FILTERS: dict[str, Callable[..., Any]] = {
     "money": presentation.money,
     "quantity": presentation.quantity,
     "initials": presentation.initials,
+    "meeting_view": presentation_meetings.meeting_view,
 }
 
 

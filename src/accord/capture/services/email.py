@@ -4,6 +4,7 @@ kind of mail it is, and what else it tells us (a bounce, an unsubscribe request)
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -11,6 +12,7 @@ from django.conf import settings
 from django.db import transaction
 
 from accord.accounts import selectors as account_selectors
+from accord.capture.domain.address_identities import email_identity, identities_of
 from accord.capture.domain.addresses import (
     AddressRules,
     Party,
@@ -20,14 +22,14 @@ from accord.capture.domain.addresses import (
 )
 from accord.capture.domain.email_message import MailKind, ParsedEmail
 from accord.capture.events import AddressBounced, OptOutRequested
+from accord.capture.services.address_queue import queue_address
 from accord.customers import selectors as customer_selectors
 from accord.customers import services as customer_services
-from accord.customers.domain.identities import normalise_identity
-from accord.customers.domain.kinds import IdentityKind
+from accord.customers.domain.identities import NormalisedIdentity
 from accord.interactions import selectors as interaction_selectors
 from accord.interactions import services as interaction_services
 from accord.platform import clock
-from accord.platform.errors import AccordError, InvalidInput
+from accord.platform.errors import InvalidInput
 from accord.platform.events import publish
 
 EMAIL_SOURCE = "email"  # one (source, external_id) space for every mailbox and file
@@ -64,15 +66,14 @@ def address_rules(extra_domains: list[str] | tuple[str, ...] = (),
                        *extra_addresses])
 
 
-def _email_identity(address: str) -> Any | None:
-    try:
-        return normalise_identity(IdentityKind.EMAIL, address,
-                                  default_region=settings.DEFAULT_PHONE_REGION)
-    except AccordError:
-        return None
+Finder = Callable[[NormalisedIdentity], int | None]
 
 
-def _lookup(address: str, rules: AddressRules) -> tuple[Any | None, int | None]:
+def _email_identity(address: str) -> NormalisedIdentity | None:
+    return email_identity(address)
+
+
+def _lookup(address: str, rules: AddressRules, find: Finder) -> tuple[Any | None, int | None]:
     """The normalised identity of the address as written, and the customer of the first
     spelling (as written, without +tag, without Gmail dots) somebody has."""
     written = _email_identity(address)
@@ -81,10 +82,16 @@ def _lookup(address: str, rules: AddressRules) -> tuple[Any | None, int | None]:
     for form in spellings(address, rules):
         identity = written if form == address else _email_identity(form)
         if identity is not None:
-            found = customer_selectors.find_by_identity(identity)
+            found = find(identity)
             if found is not None:
                 return written, found
     return written, None
+
+
+def lookup_forms(addresses: Iterable[str], rules: AddressRules) -> list[NormalisedIdentity]:
+    """Every identity ``_lookup`` could ask about for these addresses, so that a batch
+    can fetch them in one query and answer from memory."""
+    return [i for i in identities_of(addresses, rules).values() if i is not None]
 
 
 def _new_customer(actor: Any, name: str, address: str, source: str = EMAIL_SOURCE) -> int:
@@ -106,10 +113,12 @@ class ResolvedParty:
 
 
 def resolve_party(*, actor: Any, role: str, name: str, address: str, rules: AddressRules,
-                  unknown: str, seen: set[str], source: str = EMAIL_SOURCE) -> ResolvedParty:
+                  unknown: str, seen: set[str], source: str = EMAIL_SOURCE,
+                  find: Finder = customer_selectors.find_by_identity) -> ResolvedParty:
     """Decide one address as email capture does (own, matched, new, queued, ignored);
-    ``seen`` holds the normalised addresses already on the item and is updated."""
-    identity, found = _lookup(address, rules)
+    ``seen`` holds the normalised addresses already on the item and is updated. ``find``
+    looks an identity up (a batch passes one that answers from what it fetched)."""
+    identity, found = _lookup(address, rules, find)
     if identity is None:
         return ResolvedParty(None, problem=f"{role} address {address!r} is not a valid "
                                            "email address")
@@ -120,6 +129,8 @@ def resolve_party(*, actor: Any, role: str, name: str, address: str, rules: Addr
     customer_id, created = decision.customer_id, None
     if decision.kind is Party.NEW:
         customer_id = created = _new_customer(actor, name, identity.display, source)
+    if decision.kind is Party.QUEUED:  # waits in the review queue
+        queue_address(kind="email", value=identity.value, display=identity.display)
     if customer_id is not None:
         return ResolvedParty(interaction_services.ParticipantInput(
             role=role, customer_id=customer_id), created)
@@ -145,12 +156,16 @@ def capture_email(*, actor: Any, parsed: ParsedEmail, origin: str, rules: Addres
     with transaction.atomic():
         if parsed.kind is MailKind.BOUNCE:
             _bounced(actor, parsed)
-        rule = {MailKind.AUTO_REPLY: mail_rules.auto_reply, MailKind.BULK: mail_rules.bulk,
-                MailKind.BOUNCE: mail_rules.bounce}.get(parsed.kind, "record")
-        if rule == "skip":
+        if rule_for(parsed, mail_rules) == "skip":
             return CaptureOutcome("skipped",
                                   reason=f"{parsed.kind.value}: {parsed.kind_reason}")
         return _record(actor, parsed, origin, rules, unknown, metadata or {})
+
+
+def rule_for(parsed: ParsedEmail, mail_rules: MailRules) -> str:
+    """"record" or "skip": what the source's rules say for this kind of mail."""
+    return {MailKind.AUTO_REPLY: mail_rules.auto_reply, MailKind.BULK: mail_rules.bulk,
+            MailKind.BOUNCE: mail_rules.bounce}.get(parsed.kind, "record")
 
 
 def _bounced(actor: Any, parsed: ParsedEmail) -> None:
@@ -178,14 +193,41 @@ def _parties(parsed: ParsedEmail) -> list[tuple[str, str, str]]:
     return parties
 
 
-def _record(actor: Any, parsed: ParsedEmail, origin: str, rules: AddressRules, unknown: str,
-            metadata: dict[str, Any]) -> CaptureOutcome:
+@dataclass
+class EmailDraft:
+    """A parsed email decided but not yet written: who is on it and which way it went."""
+
+    parsed: ParsedEmail
+    direction: str
+    participants: list[interaction_services.ParticipantInput]
+    metadata: dict[str, Any]
+    outcome: CaptureOutcome
+
+    def as_captured(self) -> interaction_services.CapturedInteraction:
+        """The draft as a batch item for ``interactions.services.record_captured``."""
+        parsed = self.parsed
+        return interaction_services.CapturedInteraction(
+            channel="email", direction=self.direction,
+            occurred_at=parsed.sent_at or clock.now(), source=EMAIL_SOURCE,
+            external_id=email_external_id(parsed),
+            participants=[(p.customer_id, p.role, p.value or "") for p in self.participants],
+            subject=parsed.subject[:500], text=parsed.text,
+            thread_key=parsed.thread_key[:255], metadata=self.metadata,
+            attachments=_attachments(parsed))
+
+
+def draft_email(*, actor: Any, parsed: ParsedEmail, origin: str, rules: AddressRules,
+                unknown: str, metadata: dict[str, Any],
+                find: Finder = customer_selectors.find_by_identity) -> EmailDraft:
+    """Decide every address on the message (creating customers for new ones as the
+    source's policy says) and its direction. Raises InvalidInput when no address at all
+    can be read."""
     outcome = CaptureOutcome("captured")
     participants: list[interaction_services.ParticipantInput] = []
     seen: set[str] = set()
     for role, name, address in _parties(parsed):
         party = resolve_party(actor=actor, role=role, name=name, address=address,
-                              rules=rules, unknown=unknown, seen=seen)
+                              rules=rules, unknown=unknown, seen=seen, find=find)
         if party.problem:
             outcome.notes.append(party.problem)
         if party.created_customer is not None:
@@ -197,15 +239,27 @@ def _record(actor: Any, parsed: ParsedEmail, origin: str, rules: AddressRules, u
     recipients = [a.address for a in (*parsed.to, *parsed.cc)]
     direction = direction_of(parsed.sender.address if parsed.sender else None, recipients,
                              rules)
+    return EmailDraft(parsed, direction, participants,
+                      {**metadata, **_email_metadata(parsed, origin, outcome.notes)}, outcome)
+
+
+def _attachments(parsed: ParsedEmail) -> list[interaction_services.AttachmentInput]:
+    return [interaction_services.AttachmentInput(
+        filename=a.filename, content=a.content, content_type=a.content_type)
+        for a in parsed.attachments]
+
+
+def _record(actor: Any, parsed: ParsedEmail, origin: str, rules: AddressRules, unknown: str,
+            metadata: dict[str, Any]) -> CaptureOutcome:
+    draft = draft_email(actor=actor, parsed=parsed, origin=origin, rules=rules,
+                        unknown=unknown, metadata=metadata)
+    outcome, direction = draft.outcome, draft.direction
     result = interaction_services.record_interaction(
         actor=actor, channel="email", direction=direction,
-        occurred_at=parsed.sent_at or clock.now(), participants=participants,
+        occurred_at=parsed.sent_at or clock.now(), participants=draft.participants,
         subject=parsed.subject[:500], text=parsed.text, thread_key=parsed.thread_key[:255],
         source=EMAIL_SOURCE, external_id=email_external_id(parsed),
-        metadata={**metadata, **_email_metadata(parsed, origin, outcome.notes)},
-        attachments=[interaction_services.AttachmentInput(
-            filename=a.filename, content=a.content, content_type=a.content_type)
-            for a in parsed.attachments])
+        metadata=draft.metadata, attachments=_attachments(parsed))
     outcome.interaction_id = result.interaction.pk
     if not result.created:
         outcome.status, outcome.reason = "present", "already captured"

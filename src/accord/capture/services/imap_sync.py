@@ -9,9 +9,11 @@ from django.db import transaction
 from django.db.models import F
 
 from accord.capture.connectors.imap import FolderState, ImapMailbox, ImapSettings
+from accord.capture.connectors.mailfiles import MailFileItem
+from accord.capture.connectors.parallel_parse import parse_all
 from accord.capture.models import Source
 from accord.capture.services.email import MailRules, address_rules
-from accord.capture.services.mail_import import capture_raw_email
+from accord.capture.services.mail_batch import BatchContext, MailItem, capture_batch
 from accord.capture.services.reports import CaptureReport
 from accord.platform import clock, sealed
 from accord.platform.errors import InvalidInput
@@ -83,6 +85,9 @@ def sync(actor: Any, source: Source) -> CaptureReport:
     mail_rules = MailRules(auto_reply=values.get("auto_reply", "record"),
                            bulk=values.get("bulk", "skip"))
     origin = f"imap:{source.name}"
+    ctx = BatchContext(actor=actor, origin=origin, rules=rules,
+                       unknown=source.unknown_senders, mail_rules=mail_rules,
+                       source_id=source.pk)
     report = CaptureReport()
     with ImapMailbox(_imap_settings(source)) as box:
         for folder in box.folders_to_sync():
@@ -90,13 +95,12 @@ def sync(actor: Any, source: Source) -> CaptureReport:
             state = FolderState(saved["uidvalidity"], saved["last_uid"]) if saved else None
             for batch in box.fetch_new(folder, state):
                 part = CaptureReport()
+                raws = [MailFileItem(f"{folder} uid {m.uid}", m.raw) for m in batch.messages]
+                meta = {"mailbox": origin, "folder": folder}
+                items = [MailItem(p.ref, p.parsed, p.problem, meta)
+                         for p in parse_all(raws, workers=1)]
                 with transaction.atomic():
-                    for message in batch.messages:
-                        capture_raw_email(part, actor=actor, raw=message.raw,
-                                          item=f"{folder} uid {message.uid}", origin=origin,
-                                          rules=rules, unknown=source.unknown_senders,
-                                          mail_rules=mail_rules, source_id=source.pk,
-                                          metadata={"mailbox": origin, "folder": folder})
+                    capture_batch(part, ctx, items)
                     for uid, reason in batch.failed:
                         part.rejected.append((f"{folder} uid {uid}", reason))
                     source.checkpoint = {**(source.checkpoint or {}), folder: {

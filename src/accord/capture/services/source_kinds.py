@@ -12,8 +12,11 @@ from typing import Any
 
 from accord.capture.domain.sources import SourceKind
 from accord.capture.models import Source
-from accord.capture.services import imap_sync
+from accord.capture.services import caldav_sync, document_folder, imap_sync
 from accord.capture.services.reports import CaptureReport
+from accord.capture.services.telephony import clean_settings as clean_twilio
+from accord.capture.services.websites import clean_settings as clean_website
+from accord.capture.services.websites import where as website_where
 
 Cleaner = Callable[[dict[str, Any], dict[str, Any]], dict[str, Any]]
 Syncer = Callable[[Any, Source], CaptureReport]
@@ -32,6 +35,14 @@ class KindHandler:
 
 KINDS: dict[str, KindHandler] = {
     SourceKind.IMAP: KindHandler(clean=imap_sync.clean_settings, sync=imap_sync.sync),
+    SourceKind.CALDAV: KindHandler(clean=caldav_sync.clean_settings, sync=caldav_sync.sync,
+                                   where=caldav_sync.where),
+    SourceKind.TWILIO: KindHandler(  # receives webhooks: nothing to sync
+        clean=clean_twilio, where=lambda source: str(source.settings.get("public_url", ""))),
+    SourceKind.WEBSITE: KindHandler(clean=clean_website, where=website_where),  # receives
+    SourceKind.DOCUMENTS: KindHandler(  # a watched folder of scanned letters and faxes
+        clean=document_folder.clean_settings, sync=document_folder.sync,
+        where=lambda source: str(source.settings.get("path", ""))),
 }
 
 

@@ -55,6 +55,8 @@ def add_source(*, actor: Any, name: str, kind: str, settings: dict[str, Any],
     if not isinstance(settings, dict):
         raise InvalidInput("settings must be an object.", field="settings")
     cleaned = handler.clean(settings, secrets or {})
+    if handler.sync is None:
+        every_minutes = 0  # it receives its items (webhooks, the web script): no schedule
     now = clock.now()
     source = Source.objects.create(
         name=name, kind=kind, settings=cleaned, sealed_secrets=sealed.seal(secrets or {}),

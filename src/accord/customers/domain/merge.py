@@ -29,13 +29,15 @@ def plan_merge(
 ) -> MergePlan:
     """Decide the surviving value of each field.
 
-    ``choices`` maps a field to ``"survivor"`` or ``"loser"``; a field not chosen keeps
-    the survivor's value, or takes the loser's when the survivor has none."""
+    ``choices`` maps a field to ``"survivor"`` or ``"loser"``: that side's value is kept,
+    even an empty one (a reviewer may want no owner), except that a display name is never
+    emptied. A field not chosen keeps the survivor's value, or takes the loser's when the
+    survivor has none."""
     if survivor["id"] == loser["id"]:
         raise InvalidInput("A customer cannot be merged into itself.", field="loser_id")
-    for record in (survivor, loser):
+    for record, side in ((survivor, "survivor_id"), (loser, "loser_id")):
         if record.get("merged_into_id"):
-            raise Conflict(f"Customer {record['id']} has already been merged.", field="id")
+            raise Conflict(f"Customer {record['id']} has already been merged.", field=side)
     if survivor["kind"] != loser["kind"]:
         raise InvalidInput("A person and an organisation cannot be merged.", field="loser_id")
     updates: dict[str, Any] = {}
@@ -46,9 +48,14 @@ def plan_merge(
             raise InvalidInput("Choose 'survivor' or 'loser'.", field=f"choices.{name}")
     for name in MERGEABLE_FIELDS:
         chosen = (choices or {}).get(name)
-        wanted = chosen == "loser" or (chosen is None and survivor.get(name) in (None, ""))
-        if wanted and loser.get(name) not in (None, "") and loser.get(name) != survivor.get(name):
-            updates[name] = loser.get(name)
+        value = loser.get(name)
+        if value == survivor.get(name):
+            continue
+        empty = value in (None, "")
+        taken_by_choice = chosen == "loser" and not (empty and name == "display_name")
+        fills_a_gap = chosen is None and survivor.get(name) in (None, "") and not empty
+        if taken_by_choice or fills_a_gap:
+            updates[name] = value
     if updates.get("organisation_id") == survivor["id"]:
         del updates["organisation_id"]
     return MergePlan(survivor_id=survivor["id"], loser_id=loser["id"], field_updates=updates)

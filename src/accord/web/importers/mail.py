@@ -8,7 +8,7 @@ from typing import Any
 from rich.console import Console
 
 from accord.capture.services.email import MailRules, address_rules
-from accord.capture.services.mail_import import import_mail
+from accord.capture.services.mail_import import BATCH, import_mail
 from accord.capture.services.reports import CaptureReport
 from accord.platform.actors import SYSTEM
 from accord.web.importers.capture_progress import show_rejected, with_progress
@@ -20,6 +20,7 @@ def import_email(path: Path, options: dict[str, Any], console: Console) -> Captu
     report = with_progress(console, path, "messages", lambda progress: import_mail(
         actor=SYSTEM, path=path, rules=rules,
         unknown=options.get("unknown_senders") or "create", mail_rules=mail_rules,
+        batch_size=max(1, options.get("batch") or BATCH), workers=options.get("workers"),
         progress=progress))
     console.print(
         f"{report.seen:,} messages: {report.captured:,} captured "

@@ -41,6 +41,8 @@ class Entry:
     copied: list[str] = field(default_factory=list)
     attendees: list[str] = field(default_factory=list)
     attachments: list[Any] = field(default_factory=list)
+    # Older messages of the same email thread on this page, folded under the newest.
+    earlier: list[Entry] = field(default_factory=list)
 
     @property
     def numbers(self) -> list[str]:
@@ -64,6 +66,7 @@ def build_entries(items: Iterable[Any], previous_day: date | None) -> tuple[list
     without repeating its heading)."""
     today = timezone.localdate()
     entries: list[Entry] = []
+    threads: dict[str, Entry] = {}  # thread key -> the newest entry of it on this page
     for item in items:
         local = timezone.localtime(item.occurred_at)
         day = local.date()
@@ -83,7 +86,7 @@ def build_entries(items: Iterable[Any], previous_day: date | None) -> tuple[list
         cut = len(text) > SNIPPET
         verb = describe(item.channel, item.direction)
         channel = item.channel if item.channel in _CHANNELS else "generic"
-        entries.append(Entry(
+        entry = Entry(
             item=item,
             day=day_label(day, today) if day != previous_day else None,
             time=f"{local:%H:%M}",
@@ -95,6 +98,13 @@ def build_entries(items: Iterable[Any], previous_day: date | None) -> tuple[list
             full=text[:FULL] if cut else "",
             senders=sides["s"], recipients=sides["r"], copied=sides["c"],
             attendees=sides["a"], attachments=list(item.attachment_list),
-        ))
+        )
+        head = threads.get(item.thread_key) if channel == "email" and item.thread_key else None
+        if head is not None:
+            head.earlier.append(entry)  # the thread collapses under its newest message
+            continue
+        if channel == "email" and item.thread_key:
+            threads[item.thread_key] = entry
+        entries.append(entry)
         previous_day = day
     return entries, previous_day

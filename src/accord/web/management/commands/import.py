@@ -1,6 +1,7 @@
 """`accord import customers|interactions|transactions|vcard FILE` and
 `accord import email PATH` (mbox, Maildir, .eml, or a folder of them) and
-`accord import ics PATH` (an .ics file or a folder of them)."""
+`accord import ics PATH` (an .ics file or a folder of them) and
+`accord import weblog PATH --site NAME` (access logs, combined format)."""
 
 from __future__ import annotations
 
@@ -13,14 +14,19 @@ from rich.console import Console
 
 from accord.web.importers.activity import InteractionRows, TransactionRows
 from accord.web.importers.calendar import import_ics
+from accord.web.importers.cdr import import_call_records
 from accord.web.importers.customers import CustomerRows
+from accord.web.importers.documents import import_document_files
 from accord.web.importers.mail import import_email
 from accord.web.importers.records import ImportFileError, count_lines, read_records
 from accord.web.importers.report import ImportReport
 from accord.web.importers.runner import Handler, run_import
 from accord.web.importers.vcard import VCardRows, read_cards
+from accord.web.importers.weblog import import_weblog_files
 
-KINDS = ("customers", "interactions", "transactions", "vcard", "email", "ics")
+KINDS = ("customers", "interactions", "transactions", "vcard", "email", "ics", "weblog")
+KINDS += ("cdr",)
+KINDS += ("documents",)
 EPILOG = """
 Files: CSV (.csv, first line names the columns), TSV (.tsv) or JSON Lines (.jsonl,
 .ndjson: one JSON object per line); vCard (.vcf) for `vcard`. Column names are
@@ -50,6 +56,30 @@ ics           PATH is an .ics file or a folder of them. Each meeting lands on th
               recurring meetings are expanded --window-days either side of today. Found
               again by UID (and occurrence); a higher SEQUENCE or a cancellation updates
               the stored meeting.
+weblog        PATH is a web server access log in the combined log format (nginx,
+              Apache; plain or .gz) or a folder of them; --site names the website
+              source (added if new). Page views (GET, 2xx/304; not bots, static files
+              or the site's ignored_paths) are grouped into visits (30 minutes of quiet
+              or a new UTM campaign starts another). The visitor is a digest of (client
+              address, user agent): the address is not kept. A visitor is identified by
+              an email as the authenticated user (%u) or in the site's identify_param
+              query parameter; their visits then land on that customer's timeline.
+              Found again by visitor and first page: re-runs add nothing.
+cdr           PATH is an Asterisk Master.csv (cdr_csv, 16 to 21 columns, or with a header
+              line) or a folder of .csv files. Each call lands on the timeline of the
+              customer on the other end, with talk time, waiting time (in a queue:
+              duration - billsec), disposition and queue (Queue's first argument).
+              --own-number names the organisation's lines (repeatable); numbers of up to
+              --extension-digits digits are extensions; calls between own lines are
+              skipped. Times are read in --timezone (default UTC: usegmtime=yes). Found
+              again by uniqueid (and sequence).
+documents     PATH is a letter or fax (PDF, PNG, JPEG, TIFF) or a folder of them. Text
+              comes from the PDF text layer, else OCR (tesseract). The sender is
+              matched from the emails, phone numbers, customer numbers, names and
+              postal addresses in the text: a sure match lands on that customer's
+              timeline with the original attached; the rest wait on the Review page.
+              --channel letter|fax (default: decided per file: fax TIFFs and fax
+              header lines are faxes). Found again by the file's SHA-256.
 
 Rows are found again by (source, external_id) for interactions and transactions and
 by identity for customers: importing a file twice adds nothing. Bad rows are listed
@@ -86,6 +116,24 @@ class Command(BaseCommand):
                                                    "nobody has (default: create a customer)")
         parser.add_argument("--list-mail", choices=("record", "skip"), default="skip",
                             help="email: newsletters and mailing-list mail (default: skip)")
+        parser.add_argument("--batch", type=int, metavar="N",
+                            help="email: messages written per transaction (default: 250)")
+        parser.add_argument("--workers", type=int, metavar="N",
+                            help="email: processes parsing mail (default: one per core)")
+        parser.add_argument("--site", metavar="NAME",
+                            help="weblog: the website source the log is of (added if new)")
+        parser.add_argument("--identify-param", metavar="NAME",
+                            help="weblog: a query parameter carrying the visitor's email "
+                                 "(default: the site's identify_param)")
+        parser.add_argument("--own-number", action="append", default=[], metavar="NUMBER",
+                            help="cdr: a phone line of the organisation (repeatable)")
+        parser.add_argument("--extension-digits", type=int, default=5, metavar="N",
+                            help="cdr: numbers this short are internal extensions "
+                                 "(default: 5)")
+        parser.add_argument("--timezone", default="UTC", metavar="ZONE",
+                            help="cdr: the time zone of the file's times (default: UTC)")
+        parser.add_argument("--channel", choices=("auto", "letter", "fax"), default="auto",
+                            help="documents: letter or fax (default: decided per file)")
         parser.add_argument("--window-days", type=int, default=365, metavar="DAYS",
                             help="ics: expand recurring meetings this many days either "
                                  "side of today (default: 365)")
@@ -100,6 +148,15 @@ class Command(BaseCommand):
             return
         if kind == "ics":
             import_ics(path, options, console)
+            return
+        if kind == "cdr":
+            import_call_records(path, options, console)
+            return
+        if kind == "documents":
+            import_document_files(path, options, console)
+            return
+        if kind == "weblog":
+            import_weblog_files(path, options, console)
             return
         if not path.is_file():
             raise CommandError(f"{path}: no such file.")
