@@ -17,7 +17,7 @@ from pathlib import Path
 
 from tests.conftest import at
 
-MESSAGES = 80
+MESSAGES = 120
 
 
 def _mbox(path: Path) -> Path:
@@ -62,7 +62,7 @@ def test_sigkill_at_random_points_loses_and_doubles_nothing(tmp_path: Path) -> N
     data = tmp_path / "data"
     box = _mbox(tmp_path / "inbox.mbox")
     assert _accord(data, "migrate", "-v0").wait(timeout=120) == 0
-    command = ("import", "email", str(box), "--own-domain", "accord.example", "--batch", "4")
+    command = ("import", "email", str(box), "--own-domain", "accord.example", "--batch", "2")
     rng = random.Random(20261123)
     captured_when_killed = []
     for _ in range(10):
@@ -73,7 +73,7 @@ def test_sigkill_at_random_points_loses_and_doubles_nothing(tmp_path: Path) -> N
         deadline = time.monotonic() + 60
         while (_count(data) < target and process.poll() is None
                and time.monotonic() < deadline):
-            time.sleep(0.01)
+            time.sleep(0.002)
         process.send_signal(signal.SIGKILL)
         process.wait(timeout=30)
         captured_when_killed.append(_count(data))

@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import logging
+import threading
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
@@ -66,13 +67,14 @@ def subscribe_batch(cls: type[E], handler: Callable[[list[E]], None]) -> None:
         handlers.append(handler)
 
 
+def _heard(name: str) -> bool:
+    return bool(_subscribers.get(name) or _batch_subscribers.get(name))
+
+
 def publish(event: DomainEvent) -> None:
-    """Write the event to the outbox in the current transaction; deliver after commit."""
-    name = type(event).__name__
-    if name not in _event_types:
-        raise TypeError(f"{name} is not registered with @event_type")
-    OutboxEvent.objects.create(name=name, payload=event.to_payload(), created_at=clock.now())
-    _dispatch_after_commit()
+    """Write the event to the outbox in the current transaction; deliver after commit.
+    An event nobody subscribes to is stored as delivered: kept, with nothing to do."""
+    publish_many([event])
 
 
 def publish_many(events: Sequence[DomainEvent]) -> None:
@@ -81,14 +83,20 @@ def publish_many(events: Sequence[DomainEvent]) -> None:
         return
     now = db_time(clock.now())
     rows = []
+    heard = False
     for event in events:
         name = type(event).__name__
         if name not in _event_types:
             raise TypeError(f"{name} is not registered with @event_type")
-        rows.append((name, json.dumps(event.to_payload()), now, 0, ""))
+        pending = _heard(name)
+        heard = heard or pending
+        rows.append((name, json.dumps(event.to_payload()), now,
+                     None if pending else now, 0, ""))
     copy_rows(OutboxEvent._meta.db_table,
-              ("name", "payload", "created_at", "attempts", "last_error"), rows)
-    _dispatch_after_commit()
+              ("name", "payload", "created_at", "dispatched_at", "attempts", "last_error"),
+              rows)
+    if heard:
+        _dispatch_after_commit()
 
 
 def _dispatch_after_commit() -> None:
@@ -98,9 +106,55 @@ def _dispatch_after_commit() -> None:
     connection = transaction.get_connection()
     here = set(connection.savepoint_ids)
     for entry in getattr(connection, "run_on_commit", []):
-        if len(entry) > 1 and entry[1] is dispatch_pending and set(entry[0]) <= here:
+        if len(entry) > 1 and entry[1] is _deliver_now and set(entry[0]) <= here:
             return
-    transaction.on_commit(dispatch_pending)
+    transaction.on_commit(_deliver_now)
+
+
+class _BackgroundDelivery:
+    """A thread of a serving process that delivers what requests published, so no
+    request waits for the subscribers of its own events (nor for another write
+    transaction on SQLite). Events are in the outbox already: if the process dies first,
+    the next delivery or `accord worker` picks them up."""
+
+    def __init__(self) -> None:
+        self._wanted = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="accord-outbox", daemon=True)
+        self._thread.start()
+
+    def wake(self) -> None:
+        self._wanted.set()
+
+    def _run(self) -> None:
+        from django.db import close_old_connections
+
+        while True:
+            self._wanted.wait()
+            self._wanted.clear()
+            close_old_connections()
+            try:
+                while dispatch_pending() > 0:
+                    pass
+            except Exception:  # logged; the next wake tries again
+                log.exception("delivering outbox events failed")
+
+
+_background: _BackgroundDelivery | None = None
+
+
+def deliver_in_background() -> None:
+    """From now on this process delivers events in a background thread (``accord serve``
+    workers call it at start-up); otherwise delivery runs right after the commit."""
+    global _background
+    if _background is None:
+        _background = _BackgroundDelivery()
+
+
+def _deliver_now() -> None:
+    if _background is not None:
+        _background.wake()
+    else:
+        dispatch_pending()
 
 
 def dispatch_pending(limit: int = 500) -> int:
