@@ -253,21 +253,22 @@ def record_captured(*, actor: Any, items: Sequence[CapturedInteraction]) -> list
     now = db_time(clock.now())
     created_by = getattr(actor, "pk", None)
     facts = [(i, clock.ensure_aware(i.occurred_at)) for i in items]
+    times = [db_time(at) for _, at in facts]  # once per item: interaction and participants
     ids = insert_returning_ids(
         Interaction._meta.db_table,
         ("channel", "direction", "occurred_at", "subject", "text", "thread_key", "source",
          "external_id", "metadata", "created_by_id", "created_at"),
-        [(i.channel, i.direction, db_time(at), i.subject[:500], i.text, i.thread_key[:255],
-          i.source, i.external_id, db_json(i.metadata), created_by, now) for i, at in facts])
+        [(i.channel, i.direction, time, i.subject[:500], i.text, i.thread_key[:255],
+          i.source, i.external_id, db_json(i.metadata), created_by, now)
+         for (i, _), time in zip(facts, times, strict=True)])
     # Participants and files through platform.bulk (executemany / COPY): Django's
     # bulk_create costs more per row than parsing a small message does.
     people: list[tuple[Any, ...]] = []
     files: list[tuple[Any, ...]] = []
     audits: list[tuple[object, dict[str, Any] | None]] = []
     events: list[InteractionRecorded] = []
-    for pk, (item, occurred_at), kept in zip(ids, facts, stored, strict=True):
+    for pk, (item, occurred_at), at, kept in zip(ids, facts, times, stored, strict=True):
         seen: set[int] = set()
-        at = db_time(occurred_at)
         for customer_id, role, address in item.participants:
             if customer_id is not None:
                 if customer_id in seen:

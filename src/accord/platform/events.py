@@ -32,7 +32,8 @@ class DomainEvent:
     """Base of every event: a frozen, JSON-serialisable fact in the past tense."""
 
     def to_payload(self) -> dict[str, Any]:
-        return dataclasses.asdict(self)
+        # Shallow: events hold JSON values, and this runs once per captured item.
+        return {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
 
 
 E = TypeVar("E", bound=DomainEvent)
@@ -43,6 +44,8 @@ _subscribers: dict[str, list[Handler]] = defaultdict(list)
 # Handlers that take a list of events: delivered a batch per transaction, for
 # subscribers that would otherwise do per event what one query can do for hundreds.
 _batch_subscribers: dict[str, list[Callable[[list[Any]], None]]] = defaultdict(list)
+# Optional, per batch subscriber: whether it wants events published now at all.
+_interest: dict[Callable[[list[Any]], None], Callable[[], bool]] = {}
 
 
 def event_type(cls: type[E]) -> type[E]:
@@ -58,17 +61,28 @@ def subscribe(cls: type[E], handler: Callable[[E], None]) -> None:
         handlers.append(handler)
 
 
-def subscribe_batch(cls: type[E], handler: Callable[[list[E]], None]) -> None:
+def subscribe_batch(cls: type[E], handler: Callable[[list[E]], None], *,
+                    interested: Callable[[], bool] | None = None) -> None:
     """Register a handler that receives pending events of ``cls`` a batch at a time,
     delivered together in one transaction (so it must be idempotent for the whole
-    batch: a failure leaves every event of it pending)."""
+    batch: a failure leaves every event of it pending). ``interested``, asked when an
+    event is published, lets a handler that would do nothing now (no campaign to look
+    for) spare the delivery."""
     handlers = _batch_subscribers[cls.__name__]
     if handler not in handlers:
         handlers.append(handler)
+    if interested is not None:
+        _interest[handler] = interested
 
 
 def _heard(name: str) -> bool:
-    return bool(_subscribers.get(name) or _batch_subscribers.get(name))
+    if _subscribers.get(name):
+        return True
+    return any(_interest.get(h, _always)() for h in _batch_subscribers.get(name, ()))
+
+
+def _always() -> bool:
+    return True
 
 
 def publish(event: DomainEvent) -> None:

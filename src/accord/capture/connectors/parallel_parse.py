@@ -21,7 +21,7 @@ from accord.capture.domain.email_message import ParsedEmail, parse_email
 from accord.customers.domain.identities import NormalisedIdentity
 
 CHUNK = 64  # messages per task: big enough that pickling overhead stays small
-IN_FLIGHT_PER_WORKER = 3
+LOOKAHEAD = 1_000  # messages parsed ahead of the writer (or in flight), at most
 
 
 @dataclass(frozen=True)
@@ -71,10 +71,13 @@ def default_workers() -> int:
 
 
 def parse_all(items: Iterable[MailFileItem], *, workers: int | None = None,
-              rules: AddressRules | None = None, chunk: int = CHUNK) -> Iterator[ParsedItem]:
+              rules: AddressRules | None = None, chunk: int = CHUNK,
+              lookahead: int = LOOKAHEAD) -> Iterator[ParsedItem]:
     """Every item parsed, in order. With one worker (or one core) it parses in this
     process; otherwise in ``workers`` forked processes. With ``rules``, each item also
-    carries its addresses as identities."""
+    carries its addresses as identities. ``lookahead``: how many messages the workers
+    may parse ahead of the consumer; more than the consumer's batch, or the workers
+    stand idle while it writes and it stands idle while they catch up."""
     count = default_workers() if workers is None else workers
     source = _chunks(items, chunk)
     if count <= 1:
@@ -96,7 +99,7 @@ def parse_all(items: Iterable[MailFileItem], *, workers: int | None = None,
         pending.append(pool.apply_async(_parse_chunk, (first, rules)))
         pending.append(pool.apply_async(_parse_chunk, (second, rules)))
         for batch in source:
-            if len(pending) >= count * IN_FLIGHT_PER_WORKER:
+            if len(pending) >= max(count * 2, lookahead // chunk):
                 yield from pending.popleft().get()
             pending.append(pool.apply_async(_parse_chunk, (batch, rules)))
         while pending:

@@ -3,6 +3,7 @@ of an address are the same mailbox. Pure rules; the inputs come from settings.""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -49,7 +50,10 @@ def split_address(address: str) -> tuple[str, str]:
     return local, domain
 
 
+@functools.lru_cache(maxsize=65_536)
 def is_own(address: str, rules: AddressRules) -> bool:
+    # Cached (rules are frozen, so hashable): every address of a message is asked about
+    # several times while it is decided, and the same addresses recur across messages.
     _, domain = split_address(address)
     if not domain:
         return False

@@ -41,6 +41,12 @@ def active_codes() -> dict[str, tuple[int, str]]:
     return codes
 
 
+def any_active_codes() -> bool:
+    """Whether captured items need reading for codes at all (asked as each is recorded:
+    with no campaign running, their events need no delivery)."""
+    return bool(active_codes())
+
+
 def forget_codes() -> None:
     global _codes
     _codes = (0.0, {})

@@ -19,7 +19,7 @@ from accord.capture.services.email import DEFAULT_RULES, MailRules
 from accord.capture.services.mail_batch import BatchContext, MailItem, capture_batch
 from accord.capture.services.reports import CaptureReport
 
-BATCH = 250  # messages per transaction
+BATCH = 500  # messages per transaction
 
 
 def import_mail(*, actor: Any, path: Path, rules: AddressRules, unknown: str = "create",
@@ -32,7 +32,8 @@ def import_mail(*, actor: Any, path: Path, rules: AddressRules, unknown: str = "
     ctx = BatchContext(actor=actor, origin=f"file:{path}", rules=rules, unknown=unknown,
                        mail_rules=mail_rules, source_id=None)
     batch: list[MailItem] = []
-    for parsed in parse_all(read_mail(path), workers=workers, rules=rules):
+    for parsed in parse_all(read_mail(path), workers=workers, rules=rules,
+                            lookahead=2 * batch_size):
         remember(parsed.identities)
         batch.append(MailItem(parsed.ref, parsed.parsed, parsed.problem))
         if len(batch) >= batch_size:

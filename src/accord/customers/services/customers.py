@@ -101,7 +101,7 @@ def create_customer(
     apply_names(customer)
     _check_links(actor, customer)
     customer.save()
-    save_name_keys(customer)
+    save_name_keys(customer, new=True)
     for index, (kind, raw) in enumerate(identities):
         where = f"identities[{index}]"
         attach_identity(customer, normalise(kind, raw, field=f"{where}.value",

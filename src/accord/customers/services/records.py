@@ -59,9 +59,13 @@ def apply_names(customer: Customer) -> None:
     customer.family_key = fold_text(customer.family_name)[:100]
 
 
-def save_name_keys(customer: Customer) -> None:
-    """Keep the name search keys in step with the display name (after every save)."""
+def save_name_keys(customer: Customer, *, new: bool = False) -> None:
+    """Keep the name search keys in step with the display name (after every save); a
+    ``new`` customer has none yet, so they are only written."""
     keys = name_search_keys(customer.display_name)
+    if new:
+        NameKey.objects.bulk_create([NameKey(customer=customer, key=k) for k in keys])
+        return
     NameKey.objects.filter(customer=customer).exclude(key__in=keys).delete()
     present = set(NameKey.objects.filter(customer=customer).values_list("key", flat=True))
     NameKey.objects.bulk_create([NameKey(customer=customer, key=k) for k in keys

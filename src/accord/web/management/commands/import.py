@@ -117,7 +117,7 @@ class Command(BaseCommand):
         parser.add_argument("--list-mail", choices=("record", "skip"), default="skip",
                             help="email: newsletters and mailing-list mail (default: skip)")
         parser.add_argument("--batch", type=int, metavar="N",
-                            help="email: messages written per transaction (default: 250)")
+                            help="email: messages written per transaction (default: 500)")
         parser.add_argument("--workers", type=int, metavar="N",
                             help="email: processes parsing mail (default: one per core)")
         parser.add_argument("--site", metavar="NAME",
