@@ -153,3 +153,34 @@ def test_long_message_ids_that_share_a_prefix_stay_two_messages(world: Any,
     box = _mbox(tmp_path / "long.mbox", [first, second])
     assert _import(box).captured == 2
     assert _import(box).present == 2
+
+
+def test_a_25_mb_attachment_is_kept_and_one_over_the_limit_is_left_out(
+        world: Any, tmp_path: Path) -> None:
+    from accord.interactions import services as interaction_services
+    from accord.interactions.models import Attachment
+
+    big = b"%PDF-1.4\n" + bytes(range(256)) * (25 * 2**20 // 256)
+    path = _mbox(tmp_path / "big.mbox", [
+        _mail(1, sender="ada@example.com", to="sales@accord.example", attachment=big),
+        _mail(2, sender="ada@example.com", to="sales@accord.example",
+              attachment=b"%PDF-1.4\n" + b"x" * (2 * 2**20)),
+    ])
+    # The limit, lowered for the second message (a 60 MB mail is slow to build in a test).
+    real_limit = interaction_services.MAX_ATTACHMENT_BYTES
+    interaction_services.MAX_ATTACHMENT_BYTES = 26 * 2**20
+    try:
+        first = _import(path, workers=1)
+        assert first.captured == 2 and not first.rejected
+        kept = Attachment.objects.get(interaction__external_id="m1@mail.example")
+        assert kept.size == len(big)
+        interaction_services.MAX_ATTACHMENT_BYTES = 2**20
+        Interaction.objects.filter(external_id="m2@mail.example").delete()
+        second = _import(path, workers=1)
+    finally:
+        interaction_services.MAX_ATTACHMENT_BYTES = real_limit
+    assert second.captured == 1 and second.partial == 1 and second.present == 1
+    message = Interaction.objects.get(external_id="m2@mail.example")
+    assert not Attachment.objects.filter(interaction=message).exists()
+    assert "over the 1 MB limit" in " ".join(message.metadata["problems"])
+    assert CaptureProblem.objects.filter(item__endswith="message 2", partial=True).exists()

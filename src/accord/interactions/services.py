@@ -249,6 +249,10 @@ def record_captured(*, actor: Any, items: Sequence[CapturedInteraction]) -> list
         if not item.participants or any(r not in roles for _, r, _ in item.participants):
             raise InvalidInput("Every item needs participants with known roles.",
                                field=f"items[{n}].participants")
+        for k, a in enumerate(item.attachments):
+            if len(a.content) > MAX_ATTACHMENT_BYTES:
+                raise InvalidInput(f"{a.filename} exceeds {MAX_ATTACHMENT_BYTES // 2**20} MB.",
+                                   field=f"items[{n}].attachments[{k}]")
     stored = [[(a, blobs.store(a.content)) for a in item.attachments] for item in items]
     now = db_time(clock.now())
     created_by = getattr(actor, "pk", None)

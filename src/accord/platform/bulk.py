@@ -12,7 +12,7 @@ from typing import Any
 
 from django.db import connection
 
-# Below this many rows a plain multi-row insert beats COPY on PostgreSQL: COPY costs
+# Below this many rows executemany (pipelined) beats COPY on PostgreSQL: COPY costs
 # extra round trips to start and end, which a webhook's three-row write would feel.
 COPY_FROM = 100
 

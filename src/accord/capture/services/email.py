@@ -94,8 +94,14 @@ def lookup_forms(addresses: Iterable[str], rules: AddressRules) -> list[Normalis
     return [i for i in identities_of(addresses, rules).values() if i is not None]
 
 
+def new_customer_name(name: str, address: str) -> str:
+    """What a customer made for an unknown sender is called: the name on the mail, else
+    the address's local part."""
+    return (name.strip() or address.split("@", 1)[0])[:200]
+
+
 def _new_customer(actor: Any, name: str, address: str, source: str = EMAIL_SOURCE) -> int:
-    display = name.strip() or address.split("@", 1)[0]
+    display = new_customer_name(name, address)
     customer = customer_services.create_customer(
         actor=actor, kind="person", display_name=display[:200],
         identities=[("email", address)], source=source)
@@ -180,6 +186,12 @@ def _bounced(actor: Any, parsed: ParsedEmail) -> None:
             publish(AddressBounced(address=address, customer_id=customer_id))
 
 
+def parties_of(parsed: ParsedEmail) -> list[tuple[str, str, str]]:
+    """(role, display name, address) of everyone on the message, in the order capture
+    decides them."""
+    return _parties(parsed)
+
+
 def _parties(parsed: ParsedEmail) -> list[tuple[str, str, str]]:
     """(role, display name, address) for everyone on the message, bounced recipients of
     a DSN as the people it is about."""
@@ -202,6 +214,7 @@ class EmailDraft:
     participants: list[interaction_services.ParticipantInput]
     metadata: dict[str, Any]
     outcome: CaptureOutcome
+    attachments: list[interaction_services.AttachmentInput] = field(default_factory=list)
 
     def as_captured(self) -> interaction_services.CapturedInteraction:
         """The draft as a batch item for ``interactions.services.record_captured``."""
@@ -213,7 +226,7 @@ class EmailDraft:
             participants=[(p.customer_id, p.role, p.value or "") for p in self.participants],
             subject=parsed.subject[:500], text=parsed.text,
             thread_key=parsed.thread_key[:255], metadata=self.metadata,
-            attachments=_attachments(parsed))
+            attachments=self.attachments)
 
 
 def draft_email(*, actor: Any, parsed: ParsedEmail, origin: str, rules: AddressRules,
@@ -239,14 +252,26 @@ def draft_email(*, actor: Any, parsed: ParsedEmail, origin: str, rules: AddressR
     recipients = [a.address for a in (*parsed.to, *parsed.cc)]
     direction = direction_of(parsed.sender.address if parsed.sender else None, recipients,
                              rules)
+    attachments = _attachments(parsed, outcome.notes)
     return EmailDraft(parsed, direction, participants,
-                      {**metadata, **_email_metadata(parsed, origin, outcome.notes)}, outcome)
+                      {**metadata, **_email_metadata(parsed, origin, outcome.notes)}, outcome,
+                      attachments)
 
 
-def _attachments(parsed: ParsedEmail) -> list[interaction_services.AttachmentInput]:
-    return [interaction_services.AttachmentInput(
-        filename=a.filename, content=a.content, content_type=a.content_type)
-        for a in parsed.attachments]
+def _attachments(parsed: ParsedEmail,
+                 notes: list[str]) -> list[interaction_services.AttachmentInput]:
+    """The files to keep; one over the size limit is left out (the message is still
+    captured) and said so in ``notes``."""
+    limit = interaction_services.MAX_ATTACHMENT_BYTES
+    kept = []
+    for a in parsed.attachments:
+        if len(a.content) > limit:
+            notes.append(f"attachment {a.filename!r} ({len(a.content) / 2**20:.0f} MB) is "
+                         f"over the {limit // 2**20} MB limit and was not kept")
+            continue
+        kept.append(interaction_services.AttachmentInput(
+            filename=a.filename, content=a.content, content_type=a.content_type))
+    return kept
 
 
 def _record(actor: Any, parsed: ParsedEmail, origin: str, rules: AddressRules, unknown: str,
@@ -259,7 +284,7 @@ def _record(actor: Any, parsed: ParsedEmail, origin: str, rules: AddressRules, u
         occurred_at=parsed.sent_at or clock.now(), participants=draft.participants,
         subject=parsed.subject[:500], text=parsed.text, thread_key=parsed.thread_key[:255],
         source=EMAIL_SOURCE, external_id=email_external_id(parsed),
-        metadata=draft.metadata, attachments=_attachments(parsed))
+        metadata=draft.metadata, attachments=draft.attachments)
     outcome.interaction_id = result.interaction.pk
     if not result.created:
         outcome.status, outcome.reason = "present", "already captured"

@@ -19,7 +19,7 @@ from typing import Any
 from django.db import DatabaseError, transaction
 
 from accord.capture.domain.address_identities import email_identity
-from accord.capture.domain.addresses import AddressRules, is_own
+from accord.capture.domain.addresses import AddressRules, Party, decide_party, is_own
 from accord.capture.domain.email_message import MailKind, ParsedEmail
 from accord.capture.services.email import (
     EMAIL_SOURCE,
@@ -30,10 +30,13 @@ from accord.capture.services.email import (
     draft_email,
     email_external_id,
     lookup_forms,
+    new_customer_name,
+    parties_of,
     rule_for,
 )
 from accord.capture.services.reports import CaptureReport
 from accord.customers import selectors as customer_selectors
+from accord.customers import services as customer_services
 from accord.customers.domain.identities import NormalisedIdentity
 from accord.interactions import selectors as interaction_selectors
 from accord.interactions import services as interaction_services
@@ -166,6 +169,8 @@ def _write_plain(report: CaptureReport, ctx: BatchContext, entries: list[MailIte
     part = CaptureReport()
     try:
         with transaction.atomic():
+            if ctx.unknown == "create":
+                part.created_customers += _create_new_senders(ctx, entries, finder)
             drafts: list[tuple[MailItem, EmailDraft]] = []
             for entry in entries:
                 draft = part.guarded(lambda e=entry: _draft(ctx, e, finder),  # type: ignore[misc]
@@ -186,6 +191,35 @@ def _write_plain(report: CaptureReport, ctx: BatchContext, entries: list[MailIte
         for entry in entries:
             capture_one(part, ctx, entry)
     report.add(part)
+
+
+def _create_new_senders(ctx: BatchContext, entries: list[MailItem],
+                        finder: _BatchFinder) -> int:
+    """Make, in one go, the customers this batch's unknown addresses will need (what
+    ``draft_email`` would otherwise make one at a time), and teach the finder about them
+    so every message then finds them. Returns how many were made."""
+    wanted: dict[str, tuple[str, NormalisedIdentity]] = {}
+    for entry in entries:
+        if entry.parsed is None:
+            continue
+        for _, name, address in parties_of(entry.parsed):
+            identity = email_identity(address)
+            if identity is None or identity.value in wanted:
+                continue
+            found = next((f for f in (finder(form) for form in lookup_forms([address],
+                                                                             ctx.rules))
+                          if f is not None), None)
+            decision = decide_party(identity.display, found=found, rules=ctx.rules,
+                                    unknown=ctx.unknown)
+            if decision.kind is Party.NEW:
+                wanted[identity.value] = (new_customer_name(name, identity.display), identity)
+    if not wanted:
+        return 0
+    ids = customer_services.create_captured_people(actor=ctx.actor, people=list(wanted.values()),
+                                                   source=EMAIL_SOURCE)
+    for (_, identity), customer_id in zip(wanted.values(), ids, strict=True):
+        finder.known[(identity.kind.value, identity.value)] = customer_id
+    return len(ids)
 
 
 def _draft(ctx: BatchContext, entry: MailItem, finder: _BatchFinder) -> EmailDraft:

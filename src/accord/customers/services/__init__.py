@@ -10,6 +10,7 @@ from accord.customers.services.bulk import (
     bulk_next_customer_id,
     bulk_tables,
 )
+from accord.customers.services.captured import create_captured_people
 from accord.customers.services.customers import create_customer, update_customer
 from accord.customers.services.duplicates import (
     DuplicateReport,
@@ -41,6 +42,7 @@ __all__ = [
     "bulk_load_identities",
     "bulk_next_customer_id",
     "bulk_tables",
+    "create_captured_people",
     "create_customer",
     "dismiss_suggestion",
     "find_duplicates",
