@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "accord.interactions",
     "accord.transactions",
     "accord.capture",
+    "accord.analytics",
     "accord.web",
 ]
 
