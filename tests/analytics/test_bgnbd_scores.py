@@ -32,3 +32,23 @@ def test_probability_alive() -> None:
     # a long silence after a burst of buying makes a customer less likely alive
     assert probability_alive(CDNOW, np.array([7.0]), np.array([5.0]), np.array([38.86]))[0] \
         < got[2]
+
+
+def test_lifetime_value_matches_lifetimes_at_the_same_parameters() -> None:
+    from accord.analytics.domain.gamma_gamma import GammaGammaParams, expected_spend
+    from accord.analytics.domain.lifetime_value import lifetime_value
+
+    spend_params = GammaGammaParams(p=6.25, q=3.74, gamma=15.44, log_likelihood=0.0,
+                                    customers=946, iterations=0)
+    monetary = np.array([0.0, 30.0, 45.5, 12.0])
+    spend = expected_spend(spend_params, X, monetary)
+    assert spend == pytest.approx([35.21897810218978, 30.938320209973753,
+                                   44.89406323940632, 19.07675194660734], rel=1e-12)
+    # lifetimes counts a month as 4.345 weeks
+    value = lifetime_value(CDNOW, spend, X, T_X, T, months=12, monthly_discount=0.01,
+                           days_per_month=4.345 * 7)
+    assert value == pytest.approx([8.369004358920185, 45.52141814624588,
+                                   234.16565057714317, 4.891903908981008], rel=1e-9)
+    halved = lifetime_value(CDNOW, spend, X, T_X, T, months=12, monthly_discount=0.01,
+                            margin=0.5, days_per_month=4.345 * 7)
+    assert halved == pytest.approx(value / 2)
