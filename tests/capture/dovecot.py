@@ -89,7 +89,8 @@ def _from_environment() -> DovecotServer | None:
                     f"usable ({exc!r}); run `eval \"$(scripts/dovecot env)\"`.")
 
 
-def _parse_env(text: str) -> dict[str, str]:
+def parse_env(text: str) -> dict[str, str]:
+    """The variables of the `export NAME=value` lines a scripts/<server> prints."""
     values = {}
     for line in text.splitlines():
         words = shlex.split(line)
@@ -117,7 +118,7 @@ def dovecot_server() -> Iterator[DovecotServer]:
                                  text=True, timeout=60, check=False)
         if started.returncode != 0:
             pytest.fail(f"scripts/dovecot start failed:\n{started.stderr}")
-        values = _parse_env(started.stdout)
+        values = parse_env(started.stdout)
         yield DovecotServer(values["ACCORD_TEST_IMAP_HOST"],
                             int(values["ACCORD_TEST_IMAP_PORT"]),
                             Path(values["ACCORD_TEST_IMAP_USERS"]))

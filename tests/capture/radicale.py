@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import os
 import secrets
-import shlex
 import shutil
 import subprocess
 import tempfile
@@ -29,6 +28,7 @@ import pytest
 from caldav import DAVClient
 
 from accord.capture.connectors.caldav import CaldavSettings
+from tests.capture.dovecot import parse_env
 
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = ROOT / "scripts" / "radicale"
@@ -58,16 +58,6 @@ def _from_environment() -> RadicaleServer | None:
     return RadicaleServer(url, Path(users))
 
 
-def _parse_env(text: str) -> dict[str, str]:
-    values = {}
-    for line in text.splitlines():
-        words = shlex.split(line)
-        if len(words) == 2 and words[0] == "export" and "=" in words[1]:
-            key, value = words[1].split("=", 1)
-            values[key] = value
-    return values
-
-
 @pytest.fixture(scope="session")
 def radicale_server() -> Iterator[RadicaleServer]:
     given = _from_environment()
@@ -82,7 +72,7 @@ def radicale_server() -> Iterator[RadicaleServer]:
                                  text=True, timeout=60, check=False)
         if started.returncode != 0:
             pytest.fail(f"scripts/radicale start failed:\n{started.stderr}")
-        values = _parse_env(started.stdout)
+        values = parse_env(started.stdout)
         yield RadicaleServer(values["ACCORD_TEST_CALDAV_URL"],
                              Path(values["ACCORD_TEST_CALDAV_USERS"]))
     finally:

@@ -97,19 +97,20 @@ def publish_many(events: Sequence[DomainEvent]) -> None:
         return
     now = db_time(clock.now())
     rows = []
-    heard = False
+    wanted: dict[str, bool] = {}  # asked once per event type, not once per event
     for event in events:
         name = type(event).__name__
         if name not in _event_types:
             raise TypeError(f"{name} is not registered with @event_type")
-        pending = _heard(name)
-        heard = heard or pending
+        if name not in wanted:
+            wanted[name] = _heard(name)
+        pending = wanted[name]
         rows.append((name, json.dumps(event.to_payload()), now,
                      None if pending else now, 0, ""))
     copy_rows(OutboxEvent._meta.db_table,
               ("name", "payload", "created_at", "dispatched_at", "attempts", "last_error"),
               rows)
-    if heard:
+    if any(wanted.values()):
         _dispatch_after_commit()
 
 

@@ -9,7 +9,19 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy import optimize
 
+from accord.platform.errors import InvalidInput
+
 Objective = Callable[[NDArray[np.float64]], NDArray[np.float64]]
+
+
+def check_summaries(x: NDArray[np.float64], t_x: NDArray[np.float64],
+                    t: NDArray[np.float64]) -> None:
+    """Refuse what no customer can have: no customers, or 0 <= recency <= age broken."""
+    if x.size == 0:
+        raise InvalidInput("There are no customers to fit the model to.", field="customers")
+    if np.any(x < 0) or np.any(t_x < 0) or np.any(t_x > t + 1e-9):
+        raise InvalidInput("Summaries need 0 <= recency <= age and frequency >= 0.",
+                           field="summary")
 
 
 def unique_rows(*columns: NDArray[np.float64]) -> tuple[list[NDArray[np.float64]],

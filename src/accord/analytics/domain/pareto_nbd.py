@@ -11,8 +11,7 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy import special
 
-from accord.analytics.domain.fitting import maximise, unique_rows
-from accord.platform.errors import InvalidInput
+from accord.analytics.domain.fitting import check_summaries, maximise, unique_rows
 
 
 @dataclass(frozen=True)
@@ -64,11 +63,7 @@ def fit_pareto_nbd(x: NDArray[np.float64], t_x: NDArray[np.float64], t: NDArray[
                    ) -> ParetoNbdParams:
     """Maximum-likelihood (r, alpha, s, beta) for customers with ``x`` repeat purchases,
     the last at ``t_x``, observed for ``t``."""
-    if x.size == 0:
-        raise InvalidInput("There are no customers to fit the model to.", field="customers")
-    if np.any(x < 0) or np.any(t_x < 0) or np.any(t_x > t + 1e-9):
-        raise InvalidInput("Summaries need 0 <= recency <= age and frequency >= 0.",
-                           field="summary")
+    check_summaries(x, t_x, t)
     (ux, utx, ut), weight = unique_rows(x, t_x, t)
     params, ll, iterations = maximise(lambda v: log_likelihood(v, ux, utx, ut), weight,
                                       start)

@@ -69,18 +69,14 @@ def address_rules(extra_domains: list[str] | tuple[str, ...] = (),
 Finder = Callable[[NormalisedIdentity], int | None]
 
 
-def _email_identity(address: str) -> NormalisedIdentity | None:
-    return email_identity(address)
-
-
 def _lookup(address: str, rules: AddressRules, find: Finder) -> tuple[Any | None, int | None]:
     """The normalised identity of the address as written, and the customer of the first
     spelling (as written, without +tag, without Gmail dots) somebody has."""
-    written = _email_identity(address)
+    written = email_identity(address)
     if written is None:
         return None, None
     for form in spellings(address, rules):
-        identity = written if form == address else _email_identity(form)
+        identity = written if form == address else email_identity(form)
         if identity is not None:
             found = find(identity)
             if found is not None:
@@ -178,7 +174,7 @@ def _bounced(actor: Any, parsed: ParsedEmail) -> None:
     """Mark each failed recipient undeliverable; the event goes out once per address
     (a re-read bounce changes nothing and says nothing)."""
     for address in parsed.bounced_recipients:
-        if _email_identity(address) is None:
+        if email_identity(address) is None:
             continue
         customer_id, newly = customer_services.mark_undeliverable(
             actor=actor, kind="email", value=address, reason=parsed.kind_reason or "bounced")
@@ -187,12 +183,6 @@ def _bounced(actor: Any, parsed: ParsedEmail) -> None:
 
 
 def parties_of(parsed: ParsedEmail) -> list[tuple[str, str, str]]:
-    """(role, display name, address) of everyone on the message, in the order capture
-    decides them."""
-    return _parties(parsed)
-
-
-def _parties(parsed: ParsedEmail) -> list[tuple[str, str, str]]:
     """(role, display name, address) for everyone on the message, bounced recipients of
     a DSN as the people it is about."""
     parties: list[tuple[str, str, str]] = []
@@ -238,7 +228,7 @@ def draft_email(*, actor: Any, parsed: ParsedEmail, origin: str, rules: AddressR
     outcome = CaptureOutcome("captured")
     participants: list[interaction_services.ParticipantInput] = []
     seen: set[str] = set()
-    for role, name, address in _parties(parsed):
+    for role, name, address in parties_of(parsed):
         party = resolve_party(actor=actor, role=role, name=name, address=address,
                               rules=rules, unknown=unknown, seen=seen, find=find)
         if party.problem:

@@ -88,6 +88,10 @@ cannot be read.
 """
 
 
+CAPTURE_IMPORTS = {"email": import_email, "ics": import_ics, "cdr": import_call_records,
+                   "documents": import_document_files, "weblog": import_weblog_files}
+
+
 class Command(BaseCommand):
     help = "Import customers, interactions, transactions or vCards from a file."
 
@@ -143,20 +147,8 @@ class Command(BaseCommand):
                           soft_wrap=True)
         path: Path = options["file"]
         kind: str = options["kind"]
-        if kind == "email":
-            import_email(path, options, console)
-            return
-        if kind == "ics":
-            import_ics(path, options, console)
-            return
-        if kind == "cdr":
-            import_call_records(path, options, console)
-            return
-        if kind == "documents":
-            import_document_files(path, options, console)
-            return
-        if kind == "weblog":
-            import_weblog_files(path, options, console)
+        if kind in CAPTURE_IMPORTS:  # capture's files: their own progress and summary
+            CAPTURE_IMPORTS[kind](path, options, console)
             return
         if not path.is_file():
             raise CommandError(f"{path}: no such file.")
