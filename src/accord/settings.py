@@ -4,6 +4,7 @@ safe embedded default, so ``accord demo`` works with no configuration at all."""
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 
 import dj_database_url
@@ -23,6 +24,10 @@ BASE_DIR = Path(__file__).resolve().parent
 DATA_DIR = Path(os.environ.get("ACCORD_DATA_DIR", "./var")).resolve()
 DATA_DIR.mkdir(parents=True, exist_ok=True)
 BLOB_DIR = DATA_DIR / "blobs"
+# The analytics warehouse (DuckDB); beside the database unless ACCORD_WAREHOUSE says.
+ANALYTICS_WAREHOUSE = os.environ.get("ACCORD_WAREHOUSE") or None
+# The hour (UTC) from which `accord worker` starts the nightly analytics run.
+ANALYTICS_NIGHTLY_HOUR = int(os.environ.get("ACCORD_ANALYTICS_HOUR", "2"))
 
 DEBUG = _env_bool("ACCORD_DEBUG", False)
 
@@ -151,6 +156,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "PRAGMA foreign_keys=ON; PRAGMA cache_size=-64000; PRAGMA mmap_size=268435456;"
         ),
     }
+    # Tests get a file, not Django's in-memory database: the analytics warehouse reads the
+    # store over its own (ADBC) connection, which cannot see another library's memory.
+    DATABASES["default"]["TEST"] = {
+        "NAME": os.path.join(tempfile.gettempdir(), f"accord-test-{os.getpid()}.sqlite3")}
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Parameters sent apart from the SQL, and psycopg preparing a statement from its fifth
     # use: PostgreSQL plans the queries every page repeats once per connection, not once

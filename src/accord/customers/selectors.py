@@ -91,6 +91,22 @@ def merged_ids(customer_id: int) -> list[int]:
     return list(merged_members([customer_id]))
 
 
+def survivors(customer_ids: list[int]) -> dict[int, int]:
+    """Each given customer mapped to the record it now lives on: itself, or the survivor
+    of the merges it went into (one query per level of merging)."""
+    root = {pk: pk for pk in customer_ids}
+    pending = {pk: pk for pk in customer_ids}  # given id -> the record to look up next
+    for _ in range(64):  # merge chains are short; the bound guards against a cycle
+        parents = dict(Customer.objects.filter(pk__in=set(pending.values()),
+                                               merged_into__isnull=False)
+                       .values_list("id", "merged_into_id"))
+        pending = {given: parents[at] for given, at in pending.items() if at in parents}
+        if not pending:
+            break
+        root.update(pending)
+    return root
+
+
 def merged_members(customer_ids: list[int]) -> dict[int, int]:
     """Each given customer and every record merged into one of them, mapped to the given
     customer it now belongs to (one query per level of merging)."""

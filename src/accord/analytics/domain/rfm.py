@@ -48,10 +48,63 @@ def rfm(days_since_last: NDArray[np.float64], purchases: NDArray[np.float64],
     r = quintile_scores(-days_since_last)
     f = quintile_scores(purchases)
     m = quintile_scores(spend)
+    return RfmScores(recency=r, frequency=f, monetary=m, segment=segments_of(r, f))
+
+
+@dataclass(frozen=True)
+class RfmBreakpoints:
+    """The four quintile thresholds of each score, fixed by a run: a customer rescored
+    later (in real time) is placed against the same population as the run placed them."""
+
+    recency: tuple[float, ...]  # thresholds of -days_since_last
+    frequency: tuple[float, ...]
+    monetary: tuple[float, ...]
+
+    def to_json(self) -> dict[str, list[float]]:
+        return {"recency": list(self.recency), "frequency": list(self.frequency),
+                "monetary": list(self.monetary)}
+
+    @classmethod
+    def from_json(cls, data: dict[str, list[float]]) -> RfmBreakpoints:
+        return cls(recency=tuple(data["recency"]), frequency=tuple(data["frequency"]),
+                   monetary=tuple(data["monetary"]))
+
+
+def _thresholds(values: NDArray[np.float64]) -> tuple[float, ...]:
+    # Score >= k+1 exactly when at least ceil(k*n/5) values are smaller, i.e. when the
+    # value exceeds the ceil(k*n/5)-th smallest: the same groups as quintile_scores.
+    ordered = np.sort(values)
+    n = ordered.size
+    return tuple(float(ordered[max(0, -(-k * n // 5) - 1)]) for k in range(1, 5))
+
+
+def rfm_breakpoints(days_since_last: NDArray[np.float64], purchases: NDArray[np.float64],
+                    spend: NDArray[np.float64]) -> RfmBreakpoints:
+    """The thresholds that give every customer of this population its quintile scores."""
+    if days_since_last.size == 0:
+        return RfmBreakpoints((0.0,) * 4, (0.0,) * 4, (0.0,) * 4)
+    return RfmBreakpoints(recency=_thresholds(-days_since_last),
+                          frequency=_thresholds(purchases), monetary=_thresholds(spend))
+
+
+def _place(values: NDArray[np.float64], thresholds: tuple[float, ...]) -> NDArray[np.int64]:
+    return 1 + (values[:, None] > np.asarray(thresholds)[None, :]).sum(axis=1)
+
+
+def segments_of(r: NDArray[np.int64], f: NDArray[np.int64]) -> NDArray[np.str_]:
     segment = np.full(r.size, "others", dtype=object)
     unset = np.ones(r.size, dtype=bool)
     for name, (r_lo, r_hi), (f_lo, f_hi) in SEGMENTS:
         fits = unset & (r >= r_lo) & (r <= r_hi) & (f >= f_lo) & (f <= f_hi)
         segment[fits] = name
         unset &= ~fits
-    return RfmScores(recency=r, frequency=f, monetary=m, segment=segment.astype(np.str_))
+    return segment.astype(np.str_)
+
+
+def rfm_with(breakpoints: RfmBreakpoints, days_since_last: NDArray[np.float64],
+             purchases: NDArray[np.float64], spend: NDArray[np.float64]) -> RfmScores:
+    """Scores and segments against a run's thresholds."""
+    r = _place(-days_since_last, breakpoints.recency)
+    f = _place(purchases, breakpoints.frequency)
+    m = _place(spend, breakpoints.monetary)
+    return RfmScores(recency=r, frequency=f, monetary=m, segment=segments_of(r, f))

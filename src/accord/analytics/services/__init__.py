@@ -1,0 +1,1 @@
+"""Analytics services: runs (sync, fit, score, write back), real-time rescoring."""

@@ -1,0 +1,202 @@
+"""The analysis of a run, over an engine: summaries, fits, churn classifier, calibration,
+offers, then every customer's scores. Writes nothing; runs.py records and writes back."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+from numpy.typing import NDArray
+
+from accord.analytics.domain.bgnbd import BgNbdParams, fit_bgnbd
+from accord.analytics.domain.bgnbd_scores import expected_purchases, probability_alive
+from accord.analytics.domain.churn import ChurnModel, train_churn_model
+from accord.analytics.domain.gamma_gamma import GammaGammaParams, fit_gamma_gamma
+from accord.analytics.domain.pareto_nbd import ParetoNbdParams, fit_pareto_nbd
+from accord.analytics.domain.rfm import rfm_breakpoints
+from accord.analytics.domain.run_settings import RunSettings
+from accord.analytics.domain.scoring import (
+    CustomerInputs,
+    FittedModels,
+    Scores,
+    churn_features,
+    score_customers,
+)
+from accord.analytics.services.inputs import F64, column, customer_inputs, summaries
+from accord.analytics.services.offers import Offers, find_offers
+from accord.analytics.warehouse import queries
+from accord.analytics.warehouse.engines import Engine
+from accord.platform.errors import InvalidInput
+
+CALIBRATION_TOP = 7  # frequencies 0..6 each, 7 and more together
+
+
+@dataclass
+class StepTimer:
+    """Wall time of each named step, and the progress callback told as each starts."""
+
+    progress: Callable[[str], None] | None = None
+    seconds: dict[str, float] = field(default_factory=dict)
+
+    @contextmanager
+    def __call__(self, step: str) -> Iterator[None]:
+        if self.progress:
+            self.progress(step)
+        started = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.seconds[step] = round(self.seconds.get(step, 0.0)
+                                       + time.perf_counter() - started, 4)
+
+
+@dataclass
+class Analysis:
+    currency: str
+    inputs: CustomerInputs
+    models: FittedModels
+    scores: Scores
+    offers: Offers
+    first_purchase_day: NDArray[np.int64]
+    pareto_nbd: ParetoNbdParams | None
+    extra: dict[str, Any]  # calibration table, churn notes: stored with the run
+
+
+
+def main_currency(engine: Engine, settings: RunSettings) -> str:
+    if settings.currency:
+        return settings.currency.upper()
+    found = engine.query(queries.main_currency())
+    if found.num_rows == 0:
+        raise InvalidInput("There are no purchases to analyse yet.", field="transactions")
+    return str(found.column("currency")[0].as_py())
+
+
+def _groups(engine: Engine, end_day: int, settings: RunSettings,
+            currency: str) -> tuple[F64, F64, F64, F64]:
+    g = engine.query(queries.summary_groups(end_day, settings.days_per_unit, currency))
+    if g.num_rows == 0:
+        raise InvalidInput("There are no purchases up to the as-of date.", field="as_of")
+    return (column(g, "frequency"), column(g, "recency"), column(g, "age"),
+            column(g, "customers"))
+
+
+def _fit_bgnbd(engine: Engine, end_day: int, settings: RunSettings,
+               currency: str) -> BgNbdParams:
+    x, t_x, t, weight = _groups(engine, end_day, settings, currency)
+    return fit_bgnbd(x, t_x, t, weights=weight)
+
+
+def _fit_gamma_gamma(inputs: CustomerInputs) -> GammaGammaParams | None:
+    repeat = (inputs.frequency > 0) & (inputs.monetary > 0)
+    if np.count_nonzero(repeat) < 10:
+        return None
+    return fit_gamma_gamma(inputs.frequency[repeat], inputs.monetary[repeat])
+
+
+def _churn_set(engine: Engine, cutoff: int, settings: RunSettings, currency: str,
+               bgnbd: BgNbdParams) -> tuple[F64, Any]:
+    """Features as of ``cutoff`` and whether each customer then bought nothing for the
+    churn window: one labelled set for the classifier."""
+    found = summaries(engine, cutoff, settings, currency)
+    inputs = customer_inputs(engine, found, cutoff, settings, currency)
+    alive = probability_alive(bgnbd, inputs.frequency, inputs.recency, inputs.age)
+    after = engine.query(queries.window_activity(cutoff, cutoff + settings.churn_window_days,
+                                                 currency))
+    bought_ids = column(after, "customer_id", np.int64)
+    churned = ~np.isin(inputs.customer, bought_ids)
+    return churn_features(inputs, alive), churned
+
+
+def _train_churn(engine: Engine, as_of_day: int, settings: RunSettings, currency: str,
+                 bgnbd: BgNbdParams) -> tuple[ChurnModel | None, str]:
+    """Time-split: trained on the window two churn windows back, validated (AUC) on the
+    one just ended. None, with the reason, when the data cannot support a classifier."""
+    w = settings.churn_window_days
+    try:
+        train = _churn_set(engine, as_of_day - 2 * w, settings, currency, bgnbd)
+        holdout = _churn_set(engine, as_of_day - w, settings, currency, bgnbd)
+        return train_churn_model(train[0], train[1], holdout[0], holdout[1]), ""
+    except InvalidInput as exc:
+        return None, exc.message
+
+
+def _calibration(models: FittedModels, inputs: CustomerInputs,
+                 settings: RunSettings) -> dict[str, Any]:
+    """Purchases in the pattern window, expected by the model fitted before it versus
+    what happened, by the number of repeat purchases before: the model's check."""
+    known = ~np.isnan(inputs.x0)
+    x0, t_x0, t0 = inputs.x0[known], inputs.t_x0[known], inputs.t0[known]
+    window = settings.pattern_window_days / settings.days_per_unit
+    expected = expected_purchases(models.pattern_model, window, x0, t_x0, t0)
+    actual = inputs.window_days[known]
+    bucket = np.minimum(x0, CALIBRATION_TOP).astype(np.int64)
+    rows = []
+    for b in range(CALIBRATION_TOP + 1):
+        mine = bucket == b
+        n = int(np.count_nonzero(mine))
+        if n:
+            rows.append({"frequency": b, "customers": n,
+                         "actual": float(actual[mine].mean()),
+                         "expected": float(expected[mine].mean())})
+    return {"holdout_periods": window, "holdout_days": settings.pattern_window_days,
+            "rows": rows}
+
+
+def analyse(engine: Engine, as_of_day: int, settings: RunSettings, timer: StepTimer,
+            *, models: FittedModels | None = None, currency: str | None = None,
+            rules: list[dict[str, Any]] | None = None, pareto: bool = True) -> Analysis:
+    """Fit and score; or, given a run's ``models``, its ``currency`` and offer ``rules``,
+    score with them (a rescore: nothing refitted, nothing learnt from these customers)."""
+    currency = currency or main_currency(engine, settings)
+    with timer("summary"):
+        found = summaries(engine, as_of_day, settings, currency)
+        if found.summary.num_rows == 0:
+            raise InvalidInput("There are no purchases up to the as-of date.", field="as_of")
+        inputs = customer_inputs(engine, found, as_of_day, settings, currency)
+    extra: dict[str, Any] = {}
+    pareto_params = None
+    if models is None:
+        with timer("bgnbd"):
+            bgnbd = _fit_bgnbd(engine, as_of_day, settings, currency)
+        if pareto:
+            with timer("pareto_nbd"):
+                x, t_x, t, weight = _groups(engine, as_of_day, settings, currency)
+                pareto_params = fit_pareto_nbd(x, t_x, t, weights=weight)
+        with timer("gamma_gamma"):
+            gamma = _fit_gamma_gamma(inputs)
+        with timer("pattern_model"):
+            pattern_model = _fit_bgnbd(engine, as_of_day - settings.pattern_window_days,
+                                       settings, currency)
+        with timer("churn"):
+            churn, why_not = _train_churn(engine, as_of_day, settings, currency, bgnbd)
+            if why_not:
+                extra["churn_note"] = why_not
+        with timer("rfm"):
+            unit = settings.days_per_unit
+            breakpoints = rfm_breakpoints((inputs.age - inputs.recency) * unit,
+                                          inputs.purchase_days, inputs.revenue)
+        models = FittedModels(bgnbd=bgnbd, gamma_gamma=gamma, pattern_model=pattern_model,
+                              rfm=breakpoints, churn=churn)
+    with timer("scores"):
+        scores = score_customers(inputs, models, settings)
+    with timer("calibration"):
+        extra["calibration"] = _calibration(models, inputs, settings)
+    with timer("offers"):
+        offers = find_offers(engine, inputs.customer, as_of_day, settings, rules=rules)
+    first_day = column(found.summary, "first_day", np.int64).astype(np.int64)
+    return Analysis(currency=currency, inputs=inputs, models=models, scores=scores,
+                    offers=offers, first_purchase_day=first_day, pareto_nbd=pareto_params,
+                    extra=extra)
+
+
+def summary_table(analysis: Analysis) -> pa.Table:
+    """The summary a run computed, for tests and exports that compare engines."""
+    i = analysis.inputs
+    return pa.table({"customer_id": i.customer, "frequency": i.frequency,
+                     "recency": i.recency, "age": i.age, "monetary": i.monetary})
