@@ -16,6 +16,7 @@ from ninja.security.session import SessionAuth
 
 from accord.accounts.api import router as accounts_router
 from accord.accounts.services import user_for_token
+from accord.analytics.api import router as analytics_router
 from accord.capture.api import router as capture_router
 from accord.customers.api import router as customers_router
 from accord.interactions.api import router as interactions_router
@@ -111,3 +112,4 @@ api.add_router("/customers", customers_router)
 api.add_router("/", interactions_router)
 api.add_router("/transactions", transactions_router)
 api.add_router("/", capture_router)
+api.add_router("/analytics", analytics_router)

@@ -42,7 +42,7 @@ def test_segments_from_recency_and_frequency() -> None:
                 min_size=1, max_size=60))
 def test_breakpoints_place_every_customer_where_the_quintiles_do(
         rows: list[tuple[int, int, int]]) -> None:
-    days, purchases, spend = (np.array(col, dtype=np.float64) for col in zip(*rows))
+    days, purchases, spend = (np.array(col, dtype=np.float64) for col in zip(*rows, strict=True))
     by_rank = rfm(days, purchases, spend)
     by_thresholds = rfm_with(rfm_breakpoints(days, purchases, spend), days, purchases, spend)
     assert np.array_equal(by_rank.recency, by_thresholds.recency)

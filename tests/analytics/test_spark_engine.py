@@ -199,15 +199,16 @@ def test_the_summary_covers_merges_and_skips_the_customer_who_never_bought(
 def test_engines_share_one_spark_and_the_last_one_stops_it(spark: SparkEngine,
                                                            warehouse: Any) -> None:
     second = open_engine("spark", warehouse)
+    assert isinstance(second, SparkEngine)
+    second_staging = second._staging
     try:
-        assert second.name == "spark"
-        assert second._spark.sparkContext is spark._spark.sparkContext  # type: ignore[attr-defined]
+        assert second._spark.sparkContext is spark._spark.sparkContext
         assert second.query(queries.data_window()).equals(spark.query(queries.data_window()))
     finally:
         second.close()
-    staging = spark._staging
-    assert staging.exists()
-    # The module's engine still works after the other one closed.
+    assert second_staging is not None and not second_staging.exists()
+    # The module's engine still works after the other one closed: Spark was not stopped.
+    assert spark._staging is not None and spark._staging.exists()
     assert spark.query(queries.products()).num_rows == 8
 
 

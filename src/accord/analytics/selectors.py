@@ -319,7 +319,7 @@ def calibration_rows(params: Any) -> list[dict[str, float]]:
 def offer_rules(params: Any) -> list[dict[str, Any]]:
     """The strongest product co-occurrence rules of a run (at most 20)."""
     rules = section(params, "offers").get("rules")
-    out = []
+    out: list[dict[str, Any]] = []
     for rule in rules if isinstance(rules, list) else []:
         if isinstance(rule, dict) and (lift := number(rule.get("lift"))) is not None:
             out.append({"from": str(rule.get("from_name") or rule.get("from_sku") or "?"),

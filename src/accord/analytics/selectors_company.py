@@ -121,7 +121,7 @@ def nice_width(upper: float, bins: int) -> float:
     if not math.isfinite(upper) or upper <= 0:
         return 1.0
     raw = upper / bins
-    magnitude = 10 ** math.floor(math.log10(raw))
+    magnitude = 10.0 ** math.floor(math.log10(raw))
     return next(step * magnitude for step in (1, 2, 2.5, 5, 10) if step * magnitude >= raw)
 
 

@@ -3,6 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
+from accord.web.views import analytics as analytics_views
 from accord.web.views import (
     attachments,
     customers,
@@ -61,4 +62,9 @@ urlpatterns = [
     path("duplicates/<int:suggestion_id>/dismiss/", duplicates.duplicate_dismiss,
          name="duplicate_dismiss"),
     path("merges/<int:merge_id>/undo/", duplicates.merge_undo, name="merge_undo"),
+    path("analytics/", analytics_views.company, name="analytics"),
+    path("analytics/runs/<int:run_id>/", analytics_views.run_detail, name="analytics_run"),
+    path("analytics/scores.csv", analytics_views.scores_csv, name="analytics_scores_csv"),
+    path("analytics/scores.parquet", analytics_views.scores_parquet,
+         name="analytics_scores_parquet"),
 ]

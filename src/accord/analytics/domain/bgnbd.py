@@ -107,4 +107,4 @@ def fit_bgnbd(x: NDArray[np.float64], t_x: NDArray[np.float64], t: NDArray[np.fl
     params, ll, iterations = maximise_rows(_Likelihood, [ux, utx, ut], weight, start)
     r, alpha, a, b = (float(v) for v in params)
     return BgNbdParams(r=r, alpha=alpha, a=a, b=b, log_likelihood=ll,
-                       customers=int(round(weight.sum())), iterations=iterations)
+                       customers=round(weight.sum()), iterations=iterations)

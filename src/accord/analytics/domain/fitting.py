@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 from scipy import optimize
+from threadpoolctl import threadpool_limits
 
 from accord.platform.errors import InvalidInput
 
@@ -37,7 +38,8 @@ def unique_rows(*columns: NDArray[np.float64]) -> tuple[list[NDArray[np.float64]
     """The distinct rows of aligned columns (sorted), and how many times each occurs."""
     order = np.lexsort(columns[::-1])
     ordered = [np.asarray(c, dtype=np.float64)[order] for c in columns]
-    new = np.ones(order.size, dtype=bool)
+    new = np.zeros(order.size, dtype=bool)
+    new[:1] = True
     for column in ordered:
         new[1:] |= column[1:] != column[:-1]
     starts = np.flatnonzero(new)
@@ -73,8 +75,9 @@ class CountGroups:
 def count_groups(x: NDArray[np.float64], weight: NDArray[np.float64]) -> CountGroups:
     """Group rows by their purchase count."""
     values, index = np.unique(x, return_inverse=True)
-    return CountGroups(values, index.astype(np.intp),
-                       np.bincount(index, weights=weight, minlength=values.size))
+    totals = np.asarray(np.bincount(index, weights=weight, minlength=values.size),
+                        dtype=np.float64)
+    return CountGroups(values, index.astype(np.intp), totals)
 
 
 def maximise(per_row: Objective, weight: NDArray[np.float64],
@@ -95,7 +98,7 @@ def maximise(per_row: Objective, weight: NDArray[np.float64],
 
 # Above this many rows a fit starts on a subsample: its optimum (a few per cent from the
 # full one) and Hessian let BFGS finish on all rows in a handful of evaluations.
-WARM_START_ROWS = 40_000
+WARM_START_ROWS = 20_000
 
 Likelihood = Callable[..., ValueAndGradient]  # (*columns, weight) -> ValueAndGradient
 
@@ -107,6 +110,15 @@ def maximise_rows(likelihood: Likelihood, columns: list[NDArray[np.float64]],
     Large data: fitted first on a fixed (seeded) subsample of rows, then quasi-Newton on
     all rows from there with the subsample's Hessian, to a gradient of 1e-9 per customer
     (parameters to ~1e-7)."""
+    # The products here are vectors and 4x4 matrices: a multi-threaded BLAS only spins,
+    # and on a busy machine its threads slow each evaluation twenty-fold.
+    with threadpool_limits(limits=1, user_api="blas"):
+        return _maximise_rows(likelihood, columns, weight, start)
+
+
+def _maximise_rows(likelihood: Likelihood, columns: list[NDArray[np.float64]],
+                   weight: NDArray[np.float64], start: tuple[float, ...]
+                   ) -> tuple[NDArray[np.float64], float, int]:
     rows = weight.size
     if rows <= WARM_START_ROWS:
         return maximise_smooth(likelihood(*columns, weight), start,
@@ -119,8 +131,14 @@ def maximise_rows(likelihood: Likelihood, columns: list[NDArray[np.float64]],
                                           gtol=1e-7, polish=False)
     hessian = _differenced_hessian(_negative_mean(sample, float(sample_weight.sum())),
                                    np.log(warm))
-    full = _negative_mean(likelihood(*columns, weight), float(weight.sum()))
+    full_likelihood = likelihood(*columns, weight)
+    full = _negative_mean(full_likelihood, float(weight.sum()))
     log_params, value, steps = _quasi_newton(full, np.log(warm), hessian)
+    if float(np.max(np.abs(full(log_params)[1]))) > 1e-8:
+        # The subsample's optimum was not close (a flat ridge, e.g. Pareto/NBD on data
+        # with hardly any heterogeneity in lifetimes): the full fit, from the start.
+        params, ll, more = maximise_smooth(full_likelihood, start, scale=float(weight.sum()))
+        return params, ll, warm_steps + steps + more
     return np.exp(log_params), float(-value * weight.sum()), warm_steps + steps
 
 
@@ -140,10 +158,11 @@ def _quasi_newton(negative: Callable[[NDArray[np.float64]],
         if float(np.max(np.abs(gradient))) < gtol:
             return point, value, step_count - 1
         step = -inverse @ gradient
-        for _ in range(30):
+        for _ in range(6):  # more halvings would only chase rounding noise
             new_point = point + step
             new_value, new_gradient = negative(new_point)
-            if np.isfinite(new_value) and new_value <= value:
+            # Near the optimum the value moves by rounding only: allow for that.
+            if np.isfinite(new_value) and new_value <= value + 1e-13 * abs(value):
                 break
             step /= 2
         else:

@@ -83,7 +83,7 @@ def fit_gamma_gamma(frequency: NDArray[np.float64], monetary: NDArray[np.float64
     params, ll, iterations = maximise_rows(_Likelihood, [x, m], weight, start)
     p, q, gamma = (float(v) for v in params)
     return GammaGammaParams(p=p, q=q, gamma=gamma, log_likelihood=ll,
-                            customers=int(round(weight.sum())), iterations=iterations)
+                            customers=round(weight.sum()), iterations=iterations)
 
 
 def expected_spend(params: GammaGammaParams, frequency: NDArray[np.float64],

@@ -221,7 +221,8 @@ class PiecewiseLikelihood:
         grad += [
             float(np.dot(c.weight, special.digamma(r + xs) - special.digamma(r)
                          + np.log(alpha))) - float(np.dot(w_alive_pair, log_at)),
-            c.weight.sum() * r / alpha - float(np.dot(w_alive_pair, m_pair / (alpha + self.pair_time))),
+            c.weight.sum() * r / alpha
+            - float(np.dot(w_alive_pair, m_pair / (alpha + self.pair_time))),
             c.weight.sum() * np.log(beta) - float(np.dot(w_alive_pair, log_bt)) + died_total / s,
             c.weight.sum() * s / beta - float(np.dot(w_alive_pair, s / (beta + self.pair_time))),
         ]
@@ -244,4 +245,4 @@ def fit_pareto_nbd(x: NDArray[np.float64], t_x: NDArray[np.float64], t: NDArray[
     params, ll, iterations = maximise_rows(PiecewiseLikelihood, [ux, utx, ut], weight, start)
     r, alpha, s, beta = (float(v) for v in params)
     return ParetoNbdParams(r=r, alpha=alpha, s=s, beta=beta, log_likelihood=ll,
-                           customers=int(round(weight.sum())), iterations=iterations)
+                           customers=round(weight.sum()), iterations=iterations)

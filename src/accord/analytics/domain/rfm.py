@@ -88,7 +88,9 @@ def rfm_breakpoints(days_since_last: NDArray[np.float64], purchases: NDArray[np.
 
 
 def _place(values: NDArray[np.float64], thresholds: tuple[float, ...]) -> NDArray[np.int64]:
-    return 1 + (values[:, None] > np.asarray(thresholds)[None, :]).sum(axis=1)
+    above: NDArray[np.int64] = (values[:, None] > np.asarray(thresholds)[None, :]).sum(
+        axis=1).astype(np.int64)
+    return above + 1
 
 
 def segments_of(r: NDArray[np.int64], f: NDArray[np.int64]) -> NDArray[np.str_]:

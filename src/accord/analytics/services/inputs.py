@@ -10,20 +10,23 @@ import numpy as np
 import pyarrow as pa
 from numpy.typing import NDArray
 
-from accord.analytics.domain.scoring import CustomerInputs
 from accord.analytics.domain.run_settings import RunSettings
+from accord.analytics.domain.scoring import CustomerInputs
 from accord.analytics.warehouse import queries
 from accord.analytics.warehouse.engines import Engine
 
 F64 = NDArray[np.float64]
 
 
-def column(table: pa.Table, name: str, dtype: type = np.float64) -> NDArray[np.generic]:
-    """A column as a numpy array, nulls as NaN (or 0 for integers)."""
-    values = table.column(name)
-    if dtype is np.float64:
-        return np.asarray(values.to_numpy(zero_copy_only=False), dtype=np.float64)
-    return np.asarray(values.fill_null(0).to_numpy(zero_copy_only=False), dtype=dtype)
+def floats(table: pa.Table, name: str) -> F64:
+    """A column as floats, nulls as NaN."""
+    return np.asarray(table.column(name).to_numpy(zero_copy_only=False), dtype=np.float64)
+
+
+def ints(table: pa.Table, name: str) -> NDArray[np.int64]:
+    """A column as 64-bit integers, nulls as 0."""
+    values = table.column(name).fill_null(0).to_numpy(zero_copy_only=False)
+    return np.asarray(values, dtype=np.int64)
 
 
 def aligned(ids: NDArray[np.int64], table: pa.Table, name: str, fill: float) -> F64:
@@ -32,8 +35,8 @@ def aligned(ids: NDArray[np.int64], table: pa.Table, name: str, fill: float) -> 
     result = np.full(ids.size, fill, dtype=np.float64)
     if table.num_rows == 0 or ids.size == 0:
         return result
-    theirs = column(table, "customer_id", np.int64)
-    values = column(table, name)
+    theirs = ints(table, "customer_id")
+    values = floats(table, name)
     where = np.searchsorted(theirs, ids)
     where = np.minimum(where, theirs.size - 1)
     found = theirs[where] == ids
@@ -64,8 +67,8 @@ def cost_to_serve(engine: Engine, ids: NDArray[np.int64], as_of_day: int,
     cost = np.zeros(ids.size, dtype=np.float64)
     if rows.num_rows == 0:
         return cost
-    who = column(rows, "customer_id", np.int64)
-    count = column(rows, "contacts")
+    who = ints(rows, "customer_id")
+    count = floats(rows, "contacts")
     prices = settings.channel_costs
     price = np.array([prices.get(str(c), 0.0) for c in rows.column("channel").to_pylist()])
     position = np.searchsorted(ids, who)
@@ -78,18 +81,18 @@ def customer_inputs(engine: Engine, found: Summaries, as_of_day: int,
                     settings: RunSettings, currency: str) -> CustomerInputs:
     """Everything scoring needs for every customer in ``found.summary``."""
     s = found.summary
-    ids = column(s, "customer_id", np.int64).astype(np.int64)
+    ids = ints(s, "customer_id")
     start = as_of_day - settings.pattern_window_days
     window = engine.query(queries.window_activity(start, as_of_day, currency))
     contacts = engine.query(queries.contact_features(
         as_of_day - settings.contact_window_days, as_of_day))
     before = found.before_window
-    frequency = column(s, "frequency")
+    frequency = floats(s, "frequency")
     return CustomerInputs(
-        customer=ids, frequency=frequency, recency=column(s, "recency"),
-        age=column(s, "age"), monetary=column(s, "monetary"),
-        last_day=column(s, "last_day", np.int64).astype(np.int64),
-        purchase_days=frequency + 1.0, revenue=column(s, "revenue"),
+        customer=ids, frequency=frequency, recency=floats(s, "recency"),
+        age=floats(s, "age"), monetary=floats(s, "monetary"),
+        last_day=ints(s, "last_day"),
+        purchase_days=frequency + 1.0, revenue=floats(s, "revenue"),
         x0=aligned(ids, before, "frequency", np.nan),
         t_x0=aligned(ids, before, "recency", np.nan),
         t0=aligned(ids, before, "age", np.nan),

@@ -13,7 +13,7 @@ from numpy.typing import NDArray
 
 from accord.analytics.domain.offers import next_best_offers
 from accord.analytics.domain.run_settings import RunSettings
-from accord.analytics.services.inputs import column
+from accord.analytics.services.inputs import ints
 from accord.analytics.warehouse import queries
 from accord.analytics.warehouse.engines import Engine
 
@@ -94,8 +94,8 @@ def find_offers(engine: Engine, ids: NDArray[np.int64], as_of_day: int,
     if settings.offers == 0:
         return Offers(per_customer=[[] for _ in range(ids.size)], rules=[])
     baskets = engine.query(queries.baskets(as_of_day))
-    customers = column(baskets, "customer_id", np.int64).astype(np.int64)
-    products = column(baskets, "product_id", np.int64).astype(np.int64)
+    customers = ints(baskets, "customer_id")
+    products = ints(baskets, "product_id")
     catalogue = _catalogue(engine)
     if rules is None:
         return _learnt(customers, products, ids, settings, catalogue)

@@ -27,7 +27,7 @@ from accord.analytics.domain.scoring import (
     churn_features,
     score_customers,
 )
-from accord.analytics.services.inputs import F64, column, customer_inputs, summaries
+from accord.analytics.services.inputs import F64, customer_inputs, floats, ints, summaries
 from accord.analytics.services.offers import Offers, find_offers
 from accord.analytics.warehouse import queries
 from accord.analytics.warehouse.engines import Engine
@@ -82,8 +82,8 @@ def _groups(engine: Engine, end_day: int, settings: RunSettings,
     g = engine.query(queries.summary_groups(end_day, settings.days_per_unit, currency))
     if g.num_rows == 0:
         raise InvalidInput("There are no purchases up to the as-of date.", field="as_of")
-    return (column(g, "frequency"), column(g, "recency"), column(g, "age"),
-            column(g, "customers"))
+    return (floats(g, "frequency"), floats(g, "recency"), floats(g, "age"),
+            floats(g, "customers"))
 
 
 def _fit_bgnbd(engine: Engine, end_day: int, settings: RunSettings,
@@ -108,7 +108,7 @@ def _churn_set(engine: Engine, cutoff: int, settings: RunSettings, currency: str
     alive = probability_alive(bgnbd, inputs.frequency, inputs.recency, inputs.age)
     after = engine.query(queries.window_activity(cutoff, cutoff + settings.churn_window_days,
                                                  currency))
-    bought_ids = column(after, "customer_id", np.int64)
+    bought_ids = ints(after, "customer_id")
     churned = ~np.isin(inputs.customer, bought_ids)
     return churn_features(inputs, alive), churned
 
@@ -189,7 +189,7 @@ def analyse(engine: Engine, as_of_day: int, settings: RunSettings, timer: StepTi
         extra["calibration"] = _calibration(models, inputs, settings)
     with timer("offers"):
         offers = find_offers(engine, inputs.customer, as_of_day, settings, rules=rules)
-    first_day = column(found.summary, "first_day", np.int64).astype(np.int64)
+    first_day = ints(found.summary, "first_day")
     return Analysis(currency=currency, inputs=inputs, models=models, scores=scores,
                     offers=offers, first_purchase_day=first_day, pareto_nbd=pareto_params,
                     extra=extra)

@@ -17,10 +17,9 @@ import traceback
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, TypeVar
-
-import pyarrow as pa
 from urllib.parse import quote
 
+import pyarrow as pa
 from django.db import connection
 
 from accord.platform.errors import InvalidInput
@@ -89,7 +88,7 @@ def in_session(work: Callable[[Any], T]) -> T:
             with operational_connection() as conn:
                 _busy_wait(conn)
                 payload = pickle.dumps((True, work(conn)))
-        except BaseException as exc:  # noqa: BLE001 - handed to the parent to raise
+        except BaseException as exc:
             code = 1
             payload = pickle.dumps((False, exc if _picklable(exc) else RuntimeError(
                 "".join(traceback.format_exception(exc)))))
@@ -110,7 +109,7 @@ def in_session(work: Callable[[Any], T]) -> T:
 def _picklable(exc: BaseException) -> bool:
     try:
         pickle.loads(pickle.dumps(exc))
-    except Exception:  # noqa: BLE001 - any failure means "send it as text"
+    except Exception:
         return False
     return True
 
@@ -143,7 +142,7 @@ def reading(sql: str) -> Iterator[pa.RecordBatchReader]:
                 with pa.ipc.new_stream(out, batches.schema) as stream:
                     for batch in batches:
                         stream.write_batch(batch)
-        except BaseException as exc:  # noqa: BLE001 - reported to the parent
+        except BaseException as exc:
             code = 1
             os.write(error_write, f"{type(exc).__name__}: {exc}".encode()[:4000])
         os._exit(code)

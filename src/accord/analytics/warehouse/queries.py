@@ -54,11 +54,13 @@ ORDER BY s.customer_id"""
 
 def summary_groups(end_day: int, unit: float, currency: str) -> str:
     """The distinct (frequency, recency, age) rows of ``summary`` with their counts: what
-    the fits read, so identical customers are computed once."""
+    the fits read, so identical customers are computed once. Ordered, so a fit sums in
+    the same order on every engine and every run."""
     return f"""
 SELECT frequency, recency, age, COUNT(*) AS customers
 FROM ({summary(end_day, unit, currency)}) AS s
-GROUP BY frequency, recency, age"""
+GROUP BY frequency, recency, age
+ORDER BY frequency, recency, age"""
 
 
 def window_activity(start_day: int, end_day: int, currency: str) -> str:

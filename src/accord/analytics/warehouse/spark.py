@@ -169,38 +169,47 @@ class SparkEngine:
 
     name = "spark"
 
-    def __init__(self, duck: Any, *, staging_dir: Path | None = None) -> None:
+    def __init__(self, duck: Any, *, staging_dir: Path | str | None = None) -> None:
         session_class = _require_spark()
         self._duck = duck
+        self._staging: Path | None = None
+        self._views: list[str] = []
         self.timings: dict[str, float] = {}
         started = time.perf_counter()
         base, self._owns_session = _acquire_session(session_class)
         self.timings["session"] = time.perf_counter() - started
-        self._staging = Path(tempfile.mkdtemp(prefix="accord-spark-", dir=staging_dir))
         try:
+            # A cluster's executors read the Parquet copy too: ACCORD_SPARK_STAGING names
+            # a directory they share with this machine (the temp dir serves local mode).
+            staging_dir = staging_dir or _setting("ANALYTICS_SPARK_STAGING") or \
+                os.environ.get("ACCORD_SPARK_STAGING") or None
+            self._staging = Path(tempfile.mkdtemp(prefix="accord-spark-", dir=staging_dir))
             self._spark = base.newSession()
             self._spark.conf.set("spark.sql.session.timeZone", "UTC")
             self._spark.conf.set("spark.sql.shuffle.partitions", SHUFFLE_PARTITIONS)
             started = time.perf_counter()
-            self._stage_tables()
+            self._stage_tables(self._staging)
             self.timings["staging"] = time.perf_counter() - started
         except BaseException:
             self.close()
             raise
 
-    def _stage_tables(self) -> None:
+    def _stage_tables(self, staging: Path) -> None:
         for extract in EXTRACTS:
-            target = self._staging / f"{extract.table}.parquet"
+            target = staging / f"{extract.table}.parquet"
             # Table names come from EXTRACTS and the path from mkdtemp: no user text.
             self._duck.execute(
                 f"COPY {extract.table} TO '{target.as_posix()}' (FORMAT parquet)")
             self._spark.read.parquet(str(target)).createOrReplaceTempView(extract.table)
+            self._views.append(extract.table)
 
     def transpile(self, sql: str) -> str:
         """``sql`` (DuckDB's dialect) in Spark SQL."""
         import sqlglot
 
-        statements = sqlglot.transpile(sql, read="duckdb", write="spark")
+        # RAISE: a construct Spark cannot express fails the run instead of a warning.
+        statements = sqlglot.transpile(sql, read="duckdb", write="spark",
+                                       unsupported_level=sqlglot.ErrorLevel.RAISE)
         if len(statements) != 1:
             raise ValueError(f"expected one statement, got {len(statements)}")
         return statements[0]
@@ -224,10 +233,13 @@ class SparkEngine:
     def close(self) -> None:
         """Drop the staged copy and, if this engine was the last user of a session this
         module started, stop Spark."""
-        if getattr(self, "_staging", None) is not None:
+        for view in self._views:
+            self._spark.catalog.dropTempView(view)
+        self._views = []
+        if self._staging is not None:
             shutil.rmtree(self._staging, ignore_errors=True)
-            self._staging = None  # type: ignore[assignment]
-        if getattr(self, "_owns_session", False):
+            self._staging = None
+        if self._owns_session:
             self._owns_session = False
             _release_session()
 

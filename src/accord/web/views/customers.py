@@ -7,6 +7,7 @@ from typing import Any
 from django.http import HttpResponse
 from django.shortcuts import render
 
+from accord.analytics import selectors as analytics_selectors
 from accord.customers import selectors as customer_selectors
 from accord.customers.selectors import CustomerPage
 from accord.interactions import selectors as interaction_selectors
@@ -91,6 +92,7 @@ def customer_detail(request: HtmxHttpRequest, customer_id: int) -> HttpResponse:
             transaction_selectors.transactions_of(actor, customer.pk, limit=TRANSACTIONS_PAGE,
                                                   customer=customer)),
         "totals": transaction_selectors.totals_of(actor, customer.pk, customer=customer),
+        "scores": analytics_selectors.value_panel(actor, customer.pk, customer=customer),
         **timeline_context(request, customer, form, timeline),
     }
     return render(request, "web/customers/detail.html", context,
