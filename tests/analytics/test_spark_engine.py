@@ -24,6 +24,7 @@ from accord.analytics.warehouse import queries
 from accord.analytics.warehouse.engines import DuckDbEngine, open_engine
 from accord.analytics.warehouse.spark import SparkEngine
 from accord.analytics.warehouse.store import ensure_schema
+from accord.analytics.warehouse.sync import refresh_derived
 from accord.platform.errors import InvalidInput
 
 pytestmark = pytest.mark.spark
@@ -140,6 +141,7 @@ def warehouse() -> Iterator[Any]:
     duck = duckdb.connect()
     duck.execute("SET TimeZone = 'UTC'")
     _fill_warehouse(duck)
+    refresh_derived(duck)
     yield duck
     duck.close()
 

@@ -4,6 +4,7 @@ rules applied to these customers' baskets."""
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
@@ -22,8 +23,25 @@ MAX_RULES = 5000  # stored with a run, best lift first: enough for real-time off
 
 @dataclass(frozen=True)
 class Offers:
-    per_customer: list[list[dict[str, Any]]]  # aligned with the run's customers
+    per_customer: list[str]  # JSON lists of offers, aligned with the run's customers
     rules: list[dict[str, Any]]
+
+
+class _Texts:
+    """JSON of each distinct offer list, made once: a million customers share a few
+    thousand lists, and json.dumps per customer would cost seconds."""
+
+    def __init__(self, catalogue: dict[int, tuple[str, str]]) -> None:
+        self._catalogue = catalogue
+        self._made: dict[tuple[tuple[int, float], ...], str] = {}
+
+    def __call__(self, offers: list[tuple[int, float]]) -> str:
+        key = tuple(offers)
+        text = self._made.get(key)
+        if text is None:
+            text = json.dumps([_offer(p, lift, self._catalogue) for p, lift in offers])
+            self._made[key] = text
+        return text
 
 
 def _catalogue(engine: Engine) -> dict[int, tuple[str, str]]:
@@ -42,12 +60,13 @@ def _learnt(customers: NDArray[np.int64], products: NDArray[np.int64], ids: NDAr
                              top_k=max(1, settings.offers))
     lists = found.lists()
     where = np.searchsorted(found.customer, ids)
-    per_customer: list[list[dict[str, Any]]] = []
+    text = _Texts(catalogue)
+    per_customer: list[str] = []
     for cid, at in zip(ids.tolist(), where.tolist(), strict=True):
         if at < found.customer.size and found.customer[at] == cid:
-            per_customer.append([_offer(p, lift, catalogue) for p, lift in lists[at]])
+            per_customer.append(text(lists[at]))
         else:
-            per_customer.append([])
+            per_customer.append("[]")
     r = found.rules
     rules = [{"from_id": a, "from_sku": catalogue.get(a, ("", ""))[0],
               "from_name": catalogue.get(a, ("", ""))[1], "to_id": b,
@@ -71,6 +90,7 @@ def _from_rules(customers: NDArray[np.int64], products: NDArray[np.int64],
     by_source: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for rule in rules:
         by_source[int(rule["from_id"])].append(rule)
+    text = _Texts(catalogue)
     per_customer = []
     for cid in ids.tolist():
         mine = owned.get(cid, set())
@@ -84,7 +104,7 @@ def _from_rules(customers: NDArray[np.int64], products: NDArray[np.int64],
                 if strength > best.get(target, (-1.0, -1.0)):
                     best[target] = strength
         chosen = sorted(best.items(), key=lambda kv: (-kv[1][0], -kv[1][1], kv[0]))[:top_k]
-        per_customer.append([_offer(p, s[0], catalogue) for p, s in chosen])
+        per_customer.append(text([(p, strength[0]) for p, strength in chosen]))
     return Offers(per_customer=per_customer, rules=rules)
 
 
@@ -92,7 +112,7 @@ def find_offers(engine: Engine, ids: NDArray[np.int64], as_of_day: int,
                 settings: RunSettings, *, rules: list[dict[str, Any]] | None = None) -> Offers:
     """Offers for the customers ``ids`` (ascending), learning rules unless given."""
     if settings.offers == 0:
-        return Offers(per_customer=[[] for _ in range(ids.size)], rules=[])
+        return Offers(per_customer=["[]"] * ids.size, rules=[])
     baskets = engine.query(queries.baskets(as_of_day))
     customers = ints(baskets, "customer_id")
     products = ints(baskets, "product_id")

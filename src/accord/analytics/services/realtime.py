@@ -26,7 +26,7 @@ from accord.analytics.warehouse.engines import DuckDbEngine
 from accord.analytics.warehouse.extracts import EXTRACTS, scoped
 from accord.analytics.warehouse.operational import reading, vendor
 from accord.analytics.warehouse.store import ensure_schema
-from accord.analytics.warehouse.sync import ROOTS
+from accord.analytics.warehouse.sync import ROOTS, refresh_derived
 from accord.customers.selectors import merged_members, survivors
 from accord.platform import clock
 from accord.platform.events import publish
@@ -45,6 +45,7 @@ def _small_warehouse(member_ids: list[int]) -> Any:
             duck.execute(f"INSERT INTO {extract.table} {extract.load}")
             duck.unregister("incoming")
     duck.execute(ROOTS)  # merged records count as their survivor, as after a sync
+    refresh_derived(duck)
     return duck
 
 

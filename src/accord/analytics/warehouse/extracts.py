@@ -49,10 +49,20 @@ def _metadata_number(dialect: str, key: str) -> str:
 
 
 _TIME = {"sqlite": "{col}", "postgresql": "({col} AT TIME ZONE 'UTC')"}
+# Event times travel as whole seconds since 1970 (UTC): an integer costs far less to move
+# and to turn into a timestamp and a day number than text does, on ten million rows.
+_EPOCH = {"sqlite": "unixepoch({col})",
+          "postgresql": "CAST(FLOOR(EXTRACT(EPOCH FROM {col})) AS BIGINT)"}
+_FROM_EPOCH = ("make_timestamp(CAST(epoch AS BIGINT) * 1000000), "
+               "CAST(floor(epoch / 86400) AS INTEGER)")
 
 
 def _time(dialect: str, column: str) -> str:
     return _TIME[dialect].format(col=column)
+
+
+def _epoch(dialect: str, column: str) -> str:
+    return _EPOCH[dialect].format(col=column)
 
 
 def _extracts() -> list[Extract]:
@@ -79,15 +89,13 @@ def _extracts() -> list[Extract]:
         table="transactions",
         columns="id BIGINT, customer_id BIGINT, occurred_at TIMESTAMP, day INTEGER, "
                 "kind VARCHAR, cents BIGINT, currency VARCHAR",
-        sqlite=f"SELECT id, customer_id, occurred_at, kind, "
+        sqlite=f"SELECT id, customer_id, {_epoch('sqlite', 'occurred_at')} AS epoch, kind, "
                f"CAST(ROUND(amount * 100) AS INTEGER) AS cents, currency FROM {TRANSACTIONS} "
                f"WHERE id > {{since}}",
-        postgresql=f"SELECT id, customer_id, {_time('postgresql', 'occurred_at')} AS occurred_at,"
+        postgresql=f"SELECT id, customer_id, {_epoch('postgresql', 'occurred_at')} AS epoch,"
                    f" kind, CAST(ROUND(amount * 100) AS BIGINT) AS cents, currency "
                    f"FROM {TRANSACTIONS} WHERE id > {{since}}",
-        load="SELECT id, customer_id, CAST(occurred_at AS TIMESTAMP), "
-             "CAST(CAST(occurred_at AS TIMESTAMP) AS DATE) - DATE '1970-01-01', kind, cents, "
-             "currency FROM incoming",
+        load=f"SELECT id, customer_id, {_FROM_EPOCH}, kind, cents, currency FROM incoming",
         incremental=True))
     result.append(Extract(
         table="lines",
@@ -104,7 +112,7 @@ def _extracts() -> list[Extract]:
         load="SELECT id, transaction_id, NULLIF(product_id, 0), quantity, cents FROM incoming",
         incremental=True))
     contact_select = (
-        "SELECT p.id, p.interaction_id, p.customer_id, {occurred} AS occurred_at, p.channel, "
+        "SELECT p.id, p.interaction_id, p.customer_id, {occurred} AS epoch, p.channel, "
         "p.direction, p.role, {wait} AS wait_seconds, {duration} AS duration_seconds, "
         "{complaint} AS complaint FROM " + PARTICIPANTS + " p JOIN " + INTERACTIONS
         + " i ON i.id = p.interaction_id WHERE p.customer_id IS NOT NULL AND p.id > {{since}}")
@@ -114,16 +122,16 @@ def _extracts() -> list[Extract]:
                 "day INTEGER, channel VARCHAR, direction VARCHAR, role VARCHAR, "
                 "wait_seconds DOUBLE, duration_seconds DOUBLE, complaint BOOLEAN",
         sqlite=contact_select.format(
-            occurred="p.occurred_at", wait=_metadata_number("sqlite", "wait_seconds"),
+            occurred=_epoch("sqlite", "p.occurred_at"),
+            wait=_metadata_number("sqlite", "wait_seconds"),
             duration=_metadata_number("sqlite", "duration_seconds"),
             complaint=_complaint()),
         postgresql=contact_select.format(
-            occurred=_time("postgresql", "p.occurred_at"),
+            occurred=_epoch("postgresql", "p.occurred_at"),
             wait=_metadata_number("postgresql", "wait_seconds"),
             duration=_metadata_number("postgresql", "duration_seconds"),
             complaint=_complaint()),
-        load="SELECT id, interaction_id, customer_id, CAST(occurred_at AS TIMESTAMP), "
-             "CAST(CAST(occurred_at AS TIMESTAMP) AS DATE) - DATE '1970-01-01', channel, "
+        load=f"SELECT id, interaction_id, customer_id, {_FROM_EPOCH}, channel, "
              "direction, role, NULLIF(wait_seconds, -1.0), NULLIF(duration_seconds, -1.0), "
              "complaint = 1 FROM incoming",
         incremental=True))

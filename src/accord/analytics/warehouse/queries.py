@@ -4,19 +4,18 @@ DuckDB-only functions, integer day numbers instead of date arithmetic, and amoun
 integer cents summed exactly, turned into doubles the same way on both.
 
 Every query reads the warehouse tables (customers, transactions, lines, products,
-contacts) and speaks of the surviving customer of a merge (``root_id``). Parameters are
+contacts, and purchase_days derived from them by sync.py) and speaks of the surviving
+customer of a merge (``root_id``). Parameters are
 numbers formatted in here, never text from a user."""
 
 from __future__ import annotations
 
-# Purchases in the run's currency, one row per customer and purchase day.
+# Purchases in the run's currency, one row per customer and purchase day (from the
+# purchase_days table sync derives: merged records already counted as their survivor).
 _PURCHASE_DAYS = """
-purchase_days AS (
-  SELECT c.root_id AS customer_id, t.day AS day, CAST(SUM(t.cents) AS BIGINT) AS cents,
-         COUNT(*) AS purchases
-  FROM transactions t JOIN customers c ON c.id = t.customer_id
-  WHERE t.kind = 'purchase' AND t.currency = '{currency}' AND t.day <= {end_day}
-  GROUP BY c.root_id, t.day)"""
+purchase_days_in AS (
+  SELECT customer_id, day, cents, purchases FROM purchase_days
+  WHERE currency = '{currency}' AND day <= {end_day})"""
 
 
 def _currency(code: str) -> str:
@@ -35,9 +34,9 @@ spans AS (
   SELECT customer_id, MIN(day) AS first_day, MAX(day) AS last_day, COUNT(*) AS days,
          CAST(SUM(cents) AS BIGINT) AS cents,
          CAST(SUM(purchases) AS BIGINT) AS purchases
-  FROM purchase_days GROUP BY customer_id),
+  FROM purchase_days_in GROUP BY customer_id),
 first_spend AS (
-  SELECT p.customer_id, p.cents FROM purchase_days p
+  SELECT p.customer_id, p.cents FROM purchase_days_in p
   JOIN spans s ON s.customer_id = p.customer_id AND p.day = s.first_day)
 SELECT s.customer_id,
        CAST(s.days - 1 AS DOUBLE) AS frequency,
@@ -68,7 +67,7 @@ def window_activity(start_day: int, end_day: int, currency: str) -> str:
     return f"""
 WITH {_PURCHASE_DAYS.format(currency=_currency(currency), end_day=int(end_day))}
 SELECT customer_id, COUNT(*) AS days, CAST(SUM(cents) AS DOUBLE) / 100.0 AS spend
-FROM purchase_days WHERE day > {int(start_day)}
+FROM purchase_days_in WHERE day > {int(start_day)}
 GROUP BY customer_id ORDER BY customer_id"""
 
 

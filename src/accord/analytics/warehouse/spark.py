@@ -25,6 +25,7 @@ from typing import Any
 import pyarrow as pa
 
 from accord.analytics.warehouse.extracts import EXTRACTS
+from accord.analytics.warehouse.sync import DERIVED
 from accord.platform.errors import InvalidInput
 
 INSTALL_HINT = "pip install accord[spark] and a Java runtime"
@@ -195,13 +196,12 @@ class SparkEngine:
             raise
 
     def _stage_tables(self, staging: Path) -> None:
-        for extract in EXTRACTS:
-            target = staging / f"{extract.table}.parquet"
-            # Table names come from EXTRACTS and the path from mkdtemp: no user text.
-            self._duck.execute(
-                f"COPY {extract.table} TO '{target.as_posix()}' (FORMAT parquet)")
-            self._spark.read.parquet(str(target)).createOrReplaceTempView(extract.table)
-            self._views.append(extract.table)
+        for table in [extract.table for extract in EXTRACTS] + list(DERIVED):
+            target = staging / f"{table}.parquet"
+            # Table names come from EXTRACTS and DERIVED, the path from mkdtemp: no user text.
+            self._duck.execute(f"COPY {table} TO '{target.as_posix()}' (FORMAT parquet)")
+            self._spark.read.parquet(str(target)).createOrReplaceTempView(table)
+            self._views.append(table)
 
     def transpile(self, sql: str) -> str:
         """``sql`` (DuckDB's dialect) in Spark SQL."""
