@@ -30,7 +30,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from webhooks import free_port, percentile, wait_for  # noqa: E402 - a sibling script
+from webhooks import free_port, percentile, wait_for
 
 SETUP = """
 from accord.accounts.models import User

@@ -3,6 +3,7 @@ safe embedded default, so ``accord demo`` works with no configuration at all."""
 
 from __future__ import annotations
 
+import json
 import os
 import tempfile
 from pathlib import Path
@@ -26,6 +27,12 @@ DATA_DIR.mkdir(parents=True, exist_ok=True)
 BLOB_DIR = DATA_DIR / "blobs"
 # The analytics warehouse (DuckDB); beside the database unless ACCORD_WAREHOUSE says.
 ANALYTICS_WAREHOUSE = os.environ.get("ACCORD_WAREHOUSE") or None
+# Analytics assumptions (JSON, e.g. {"margin": 0.4, "channel_costs": {"call": 6}}) over the
+# defaults in analytics/domain/run_settings.py; checked when a run starts.
+try:
+    ANALYTICS = json.loads(os.environ.get("ACCORD_ANALYTICS") or "{}")
+except ValueError as exc:
+    raise ImproperlyConfigured(f"ACCORD_ANALYTICS is not valid JSON: {exc}") from exc
 # The hour (UTC) from which `accord worker` starts the nightly analytics run.
 ANALYTICS_NIGHTLY_HOUR = int(os.environ.get("ACCORD_ANALYTICS_HOUR", "2"))
 

@@ -13,6 +13,7 @@ from accord.analytics.models import CustomerScore
 from accord.analytics.warehouse import extracts
 from accord.analytics.warehouse.store import open_warehouse
 from accord.analytics.warehouse.sync import sync_warehouse
+from accord.customers.models import Customer
 from accord.customers.services import create_customer, merge_customers, unmerge_customers
 from accord.interactions.models import Interaction, Participant
 from accord.platform.actors import SYSTEM
@@ -46,12 +47,12 @@ def _sync() -> Any:
 
 
 def test_the_extracts_read_the_tables_the_models_own() -> None:
-    assert extracts.CUSTOMERS == "customers_customer"
-    assert extracts.TRANSACTIONS == Transaction._meta.db_table
-    assert extracts.LINES == TransactionLine._meta.db_table
-    assert extracts.PRODUCTS == Product._meta.db_table
-    assert extracts.PARTICIPANTS == Participant._meta.db_table
-    assert extracts.INTERACTIONS == Interaction._meta.db_table
+    assert Customer._meta.db_table == extracts.CUSTOMERS
+    assert Transaction._meta.db_table == extracts.TRANSACTIONS
+    assert TransactionLine._meta.db_table == extracts.LINES
+    assert Product._meta.db_table == extracts.PRODUCTS
+    assert Participant._meta.db_table == extracts.PARTICIPANTS
+    assert Interaction._meta.db_table == extracts.INTERACTIONS
     assert CustomerScore._meta.db_table == "analytics_customerscore"
 
 

@@ -47,7 +47,16 @@ class RunSettings:
         return check(cls(**known))
 
     def with_overrides(self, **changes: Any) -> RunSettings:
-        return check(replace(self, **{k: v for k, v in changes.items() if v is not None}))
+        """These settings with ``changes`` (None leaves a setting as it is); channel costs
+        given are merged into the current ones."""
+        unknown = sorted(set(changes) - set(self.__dataclass_fields__))
+        if unknown:
+            raise InvalidInput(f"There is no analytics setting called {unknown[0]!r}.",
+                               field=unknown[0])
+        given = {k: v for k, v in changes.items() if v is not None}
+        if isinstance(given.get("channel_costs"), dict):
+            given["channel_costs"] = {**self.channel_costs, **given["channel_costs"]}
+        return check(replace(self, **given))
 
 
 def check(settings: RunSettings) -> RunSettings:

@@ -83,11 +83,20 @@ class Scores:
     roi: F64  # NaN when nothing was spent serving the customer
 
 
-def churn_features(inputs: CustomerInputs, alive: F64) -> F64:
+def churn_features(*, time_since_last: F64, frequency: F64, monetary: F64, age: F64,
+                   contacts: F64, complaints: F64, mean_wait: F64, alive: F64) -> F64:
     """The classifier's feature matrix, columns in CHURN_FEATURES order."""
-    return np.column_stack([inputs.age - inputs.recency, inputs.frequency, inputs.monetary,
-                            inputs.age, inputs.contacts, inputs.complaints,
-                            inputs.mean_wait, alive]).astype(np.float64)
+    return np.column_stack([time_since_last, frequency, monetary, age, contacts, complaints,
+                            mean_wait, alive]).astype(np.float64)
+
+
+def features_of(inputs: CustomerInputs, alive: F64) -> F64:
+    """``churn_features`` of the customers in ``inputs``."""
+    return churn_features(time_since_last=inputs.age - inputs.recency,
+                          frequency=inputs.frequency, monetary=inputs.monetary,
+                          age=inputs.age, contacts=inputs.contacts,
+                          complaints=inputs.complaints, mean_wait=inputs.mean_wait,
+                          alive=alive)
 
 
 def _spend(models: FittedModels, inputs: CustomerInputs) -> F64:
@@ -111,7 +120,7 @@ def score_customers(inputs: CustomerInputs, models: FittedModels,
                            days_per_unit=unit)
     rfm = rfm_with(models.rfm, (t - t_x) * unit, inputs.purchase_days, inputs.revenue)
     if models.churn is not None:
-        risk = churn_probability(models.churn, churn_features(inputs, alive))
+        risk = churn_probability(models.churn, features_of(inputs, alive))
     else:
         risk = model_churn_risk(alive)
     with np.errstate(divide="ignore", invalid="ignore"):

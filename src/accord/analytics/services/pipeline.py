@@ -27,7 +27,14 @@ from accord.analytics.domain.scoring import (
     churn_features,
     score_customers,
 )
-from accord.analytics.services.inputs import F64, customer_inputs, floats, ints, summaries
+from accord.analytics.services.inputs import (
+    F64,
+    aligned,
+    customer_inputs,
+    floats,
+    ints,
+    summaries,
+)
 from accord.analytics.services.offers import Offers, find_offers
 from accord.analytics.warehouse import queries
 from accord.analytics.warehouse.engines import Engine
@@ -103,14 +110,21 @@ def _churn_set(engine: Engine, cutoff: int, settings: RunSettings, currency: str
                bgnbd: BgNbdParams) -> tuple[F64, Any]:
     """Features as of ``cutoff`` and whether each customer then bought nothing for the
     churn window: one labelled set for the classifier."""
-    found = summaries(engine, cutoff, settings, currency)
-    inputs = customer_inputs(engine, found, cutoff, settings, currency)
-    alive = probability_alive(bgnbd, inputs.frequency, inputs.recency, inputs.age)
+    summary = engine.query(queries.summary(cutoff, settings.days_per_unit, currency))
+    ids = ints(summary, "customer_id")
+    contacts = engine.query(queries.contact_features(
+        cutoff - settings.contact_window_days, cutoff))
+    x, t_x, t = floats(summary, "frequency"), floats(summary, "recency"), floats(summary, "age")
+    features = churn_features(
+        time_since_last=t - t_x, frequency=x, monetary=floats(summary, "monetary"), age=t,
+        contacts=aligned(ids, contacts, "contacts", 0.0),
+        complaints=aligned(ids, contacts, "complaints", 0.0),
+        mean_wait=aligned(ids, contacts, "mean_wait_seconds", 0.0),
+        alive=probability_alive(bgnbd, x, t_x, t))
     after = engine.query(queries.window_activity(cutoff, cutoff + settings.churn_window_days,
                                                  currency))
-    bought_ids = ints(after, "customer_id")
-    churned = ~np.isin(inputs.customer, bought_ids)
-    return churn_features(inputs, alive), churned
+    churned = ~np.isin(ids, ints(after, "customer_id"))
+    return features, churned
 
 
 def _train_churn(engine: Engine, as_of_day: int, settings: RunSettings, currency: str,

@@ -102,10 +102,25 @@ class Command(BaseCommand):
         phases = ", ".join(f"{name} {seconds:,.1f} s" for name, seconds in counts.timings.items())
         if phases:
             console.print(f"Time by phase: {phases}.")
+        self._analyse(console, plan.as_of.date())
         if counts.showcase_id is not None:
             console.print(f"Someone with news from the last 24 hours: "
                           f"http://{options['host']}:{options['port']}/customers/"
                           f"{counts.showcase_id}/")
+
+
+    def _analyse(self, console: Console, as_of: Any) -> None:
+        """A first analytics run, so the Company View and the value panels have scores."""
+        from accord.analytics.services.runs import run_analytics
+        from accord.platform.errors import AccordError
+
+        try:
+            run = run_analytics(actor=SYSTEM, as_of=as_of)
+        except AccordError as exc:
+            console.print(f"No analytics run: {exc.message}")
+            return
+        console.print(f"Analytics: {run.customers:,} customers scored as of {run.as_of} in "
+                      f"{sum(run.timings.values()):,.1f} s (Company View: /analytics/).")
 
 
 def _print_staff(console: Console, credentials: list[Credential]) -> None:
