@@ -9,21 +9,11 @@ from typing import Any
 import pyarrow.parquet as pq
 import pytest
 
-from accord.accounts.services import issue_token
 from accord.platform.models import AuditEntry
 from tests.analytics.factories import make_run, score_world
 from tests.api.conftest import ApiClient
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def api_as(world: Any) -> Any:
-    def make(name: str) -> ApiClient:
-        user = world.users[name]
-        return ApiClient(issue_token(actor=user, user=user, name="test"))
-
-    return make
 
 
 def content(response: Any) -> bytes:

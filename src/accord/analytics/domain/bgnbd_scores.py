@@ -11,7 +11,7 @@ from scipy import special
 from accord.analytics.domain.bgnbd import BgNbdParams
 
 
-def _dropout_odds(p: BgNbdParams, x: NDArray[np.float64], t_x: NDArray[np.float64],
+def dropout_odds(p: BgNbdParams, x: NDArray[np.float64], t_x: NDArray[np.float64],
                   t: NDArray[np.float64]) -> NDArray[np.float64]:
     """a/(b+x-1) * ((alpha+T)/(alpha+t_x))^(r+x) for repeat buyers, 0 for the others
     (in BG/NBD nobody drops out before a repeat purchase)."""
@@ -26,7 +26,7 @@ def _dropout_odds(p: BgNbdParams, x: NDArray[np.float64], t_x: NDArray[np.float6
 def probability_alive(p: BgNbdParams, x: NDArray[np.float64], t_x: NDArray[np.float64],
                       t: NDArray[np.float64]) -> NDArray[np.float64]:
     """P(still active | x repeat purchases, the last at t_x, observed for T)."""
-    result: NDArray[np.float64] = 1.0 / (1.0 + _dropout_odds(p, x, t_x, t))
+    result: NDArray[np.float64] = 1.0 / (1.0 + dropout_odds(p, x, t_x, t))
     return result
 
 
@@ -40,5 +40,5 @@ def expected_purchases(p: BgNbdParams, horizon: float, x: NDArray[np.float64],
     hyp = special.hyp2f1(p.r + x, p.b + x, ab, z)
     ratio = np.exp((p.r + x) * (np.log(p.alpha + t) - np.log(p.alpha + t + horizon)))
     numerator = (ab / (p.a - 1)) * (1.0 - ratio * hyp)
-    result: NDArray[np.float64] = numerator / (1.0 + _dropout_odds(p, x, t_x, t))
+    result: NDArray[np.float64] = numerator / (1.0 + dropout_odds(p, x, t_x, t))
     return result
