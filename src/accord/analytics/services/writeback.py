@@ -150,6 +150,10 @@ def replace_scores(rows: pa.Table, *, only_customers: list[int] | None = None) -
                 cursor.execute(delete)
                 cursor.execute(insert)
                 cursor.execute(f"DROP TABLE {_STAGING}")
+            if rebuild and vendor() == "postgresql":
+                # Django's foreign keys are deferred; their checks must run before
+                # PostgreSQL lets an index be built on the table.
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
             for _, definition in rebuild:
                 cursor.execute(definition)
             conn.commit()
