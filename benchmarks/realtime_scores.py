@@ -86,12 +86,13 @@ def main() -> None:
     subprocess.run([accord, "analytics", "run"], env=env, check=True,
                    stdout=subprocess.DEVNULL)
     run_seconds = time.perf_counter() - started
-    lines = subprocess.run([accord, "shell", "-c", SETUP], env=env, check=True,
+    lines = subprocess.run([accord, "shell", "--no-imports", "-c", SETUP], env=env, check=True,
                            capture_output=True, text=True).stdout.split("\n")
     token, customers = lines[0].strip(), [int(c) for c in lines[1].split(",") if c]
     port = free_port()
+    log = (data_dir / "serve.log").open("wb")  # kept for a look when something fails
     server = subprocess.Popen([accord, "serve", "--port", str(port)], env=env,
-                              stdout=subprocess.DEVNULL)
+                              stdout=log, stderr=subprocess.STDOUT)
     rng = random.Random(args.seed)
     try:
         wait_for(port, server)

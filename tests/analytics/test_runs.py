@@ -12,6 +12,7 @@ from django.core.management import call_command
 
 from accord.analytics.models import CustomerScore, ModelRun
 from accord.analytics.services.runs import latest_run, run_analytics
+from accord.platform import clock
 from accord.platform.actors import SYSTEM
 from accord.platform.errors import InvalidInput, PermissionDenied
 from tests.analytics.buyers import AS_OF, make_buyers
@@ -44,6 +45,9 @@ def test_a_run_scores_every_buyer_and_records_what_it_fitted() -> None:
     assert score is not None and score.run_id == run.pk and score.updated_by == "run"
     assert 0 <= score.probability_alive <= 1 and score.lifetime_value > 0
     assert score.segment and score.churn_band in {"low", "medium", "high"}
+    # Written over ADBC, read back by Django: dates and times in its own formats.
+    assert abs((score.updated_at - clock.now()).total_seconds()) < 600
+    assert score.as_of == AS_OF and score.first_purchase <= score.last_purchase <= AS_OF
     assert latest_run() == run
 
 

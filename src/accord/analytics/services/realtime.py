@@ -24,7 +24,7 @@ from accord.analytics.services.runs import latest_run
 from accord.analytics.services.writeback import EPOCH, score_rows
 from accord.analytics.warehouse.engines import DuckDbEngine
 from accord.analytics.warehouse.extracts import EXTRACTS, scoped
-from accord.analytics.warehouse.operational import reading, vendor
+from accord.analytics.warehouse.operational import read_tables, vendor
 from accord.analytics.warehouse.store import ensure_schema
 from accord.analytics.warehouse.sync import ROOTS, refresh_derived
 from accord.customers.selectors import merged_members, survivors
@@ -39,11 +39,11 @@ def _small_warehouse(member_ids: list[int]) -> Any:
     duck.execute("SET TimeZone = 'UTC'")
     ensure_schema(duck)
     dialect = vendor()
-    for extract in EXTRACTS:
-        with reading(scoped(extract, dialect, member_ids)) as reader:
-            duck.register("incoming", reader)
-            duck.execute(f"INSERT INTO {extract.table} {extract.load}")
-            duck.unregister("incoming")
+    tables = read_tables([scoped(extract, dialect, member_ids) for extract in EXTRACTS])
+    for extract, table in zip(EXTRACTS, tables, strict=True):
+        duck.register("incoming", table)
+        duck.execute(f"INSERT INTO {extract.table} {extract.load}")
+        duck.unregister("incoming")
     duck.execute(ROOTS)  # merged records count as their survivor, as after a sync
     refresh_derived(duck)
     return duck

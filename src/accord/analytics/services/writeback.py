@@ -101,7 +101,7 @@ def _sqlite_ready(rows: pa.Table) -> pa.Table:
                                _as_text(rows.column(name), "%Y-%m-%d"))
     at = rows.schema.get_field_index("updated_at")
     stamped = _as_text(rows.column("updated_at").cast(pa.timestamp("us")),
-                       "%Y-%m-%d %H:%M:%S.%f")
+                       "%Y-%m-%d %H:%M:%S")  # %S carries the microseconds
     return rows.set_column(at, "updated_at", stamped)
 
 
