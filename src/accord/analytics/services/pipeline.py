@@ -10,7 +10,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-import pyarrow as pa
 from numpy.typing import NDArray
 
 from accord.analytics.domain.bgnbd import BgNbdParams, fit_bgnbd
@@ -93,12 +92,6 @@ def _groups(engine: Engine, end_day: int, settings: RunSettings,
             floats(g, "customers"))
 
 
-def _fit_bgnbd(engine: Engine, end_day: int, settings: RunSettings,
-               currency: str) -> BgNbdParams:
-    x, t_x, t, weight = _groups(engine, end_day, settings, currency)
-    return fit_bgnbd(x, t_x, t, weights=weight)
-
-
 def _fit_gamma_gamma(inputs: CustomerInputs) -> GammaGammaParams | None:
     repeat = (inputs.frequency > 0) & (inputs.monetary > 0)
     if np.count_nonzero(repeat) < 10:
@@ -177,16 +170,17 @@ def analyse(engine: Engine, as_of_day: int, settings: RunSettings, timer: StepTi
     pareto_params = None
     if models is None:
         with timer("bgnbd"):
-            bgnbd = _fit_bgnbd(engine, as_of_day, settings, currency)
+            x, t_x, t, weight = _groups(engine, as_of_day, settings, currency)
+            bgnbd = fit_bgnbd(x, t_x, t, weights=weight)
         if pareto:
-            with timer("pareto_nbd"):
-                x, t_x, t, weight = _groups(engine, as_of_day, settings, currency)
+            with timer("pareto_nbd"):  # the same grouped rows
                 pareto_params = fit_pareto_nbd(x, t_x, t, weights=weight)
         with timer("gamma_gamma"):
             gamma = _fit_gamma_gamma(inputs)
         with timer("pattern_model"):
-            pattern_model = _fit_bgnbd(engine, as_of_day - settings.pattern_window_days,
-                                       settings, currency)
+            x0, t_x0, t0, weight0 = _groups(engine, as_of_day - settings.pattern_window_days,
+                                            settings, currency)
+            pattern_model = fit_bgnbd(x0, t_x0, t0, weights=weight0)
         with timer("churn"):
             churn, why_not = _train_churn(engine, as_of_day, settings, currency, bgnbd)
             if why_not:
@@ -208,9 +202,3 @@ def analyse(engine: Engine, as_of_day: int, settings: RunSettings, timer: StepTi
                     offers=offers, first_purchase_day=first_day, pareto_nbd=pareto_params,
                     extra=extra)
 
-
-def summary_table(analysis: Analysis) -> pa.Table:
-    """The summary a run computed, for tests and exports that compare engines."""
-    i = analysis.inputs
-    return pa.table({"customer_id": i.customer, "frequency": i.frequency,
-                     "recency": i.recency, "age": i.age, "monetary": i.monetary})
