@@ -3,6 +3,8 @@ scoring against scikit-learn's own, the stored JSON, the model's risk and the ba
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pytest
 from numpy.typing import NDArray
@@ -58,6 +60,18 @@ def test_classifier_finds_the_signal_and_scores_like_sklearn() -> None:
     reference.fit(scaler.transform(train_x), train_y)
     expected = reference.predict_proba(scaler.transform(hold_x))[:, 1]
     assert np.max(np.abs(churn_probability(model, hold_x) - expected)) < 1e-12
+
+
+def test_a_big_training_set_is_sampled_the_same_way_every_time(monkeypatch: Any) -> None:
+    from accord.analytics.domain import churn
+
+    monkeypatch.setattr(churn, "MAX_TRAIN_ROWS", 1500)
+    train_x, train_y = _customers(3, 6000)
+    hold_x, hold_y = _customers(4, 2000)
+    model = train_churn_model(train_x, train_y, hold_x, hold_y)
+    assert model.train_size == 1500 and model.holdout_size == 2000  # the holdout is whole
+    assert model == train_churn_model(train_x, train_y, hold_x, hold_y)
+    assert model.holdout_auc > 0.7
 
 
 def test_stored_json_scores_one_customer_exactly_as_the_batch() -> None:

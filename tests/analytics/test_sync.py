@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from accord.analytics.models import CustomerScore
-from accord.analytics.warehouse import extracts
+from accord.analytics.warehouse import extracts, sync
 from accord.analytics.warehouse.store import open_warehouse
 from accord.analytics.warehouse.sync import sync_warehouse
 from accord.customers.models import Customer
@@ -68,6 +68,33 @@ def test_a_second_sync_copies_only_what_is_new() -> None:
     assert later.tables["transactions"].added == 1 and later.tables["transactions"].rows == 2
     assert _rows("SELECT cents, day FROM transactions ORDER BY id") == [
         (1234, 19783), (1000, 19784)]
+
+
+def test_a_big_copy_read_in_id_ranges_gets_every_row_once(monkeypatch: Any) -> None:
+    customers = [create_customer(actor=SYSTEM, given_name=name, family_name="K").pk
+                 for name in ("Ada", "Bob", "Cy")]
+    for day in (1, 2, 3, 4):
+        for customer in customers:
+            _buy(customer, day, f"{day}.{customer % 100:02d}")
+    top = Transaction.objects.order_by("-id").values_list("id", flat=True)[0]
+    # Three ranges of transactions: two read at once, then the third while they load.
+    monkeypatch.setattr(sync, "PART_IDS", max(1, top // 3))
+    ranges: list[str] = []
+
+    class Spy(sync.ConcurrentRead):
+        def __init__(self, sqls: list[str]) -> None:
+            ranges.extend(sqls)
+            super().__init__(sqls)
+
+    monkeypatch.setattr(sync, "ConcurrentRead", Spy)
+    report = _sync()
+    assert sum(f"FROM {extracts.TRANSACTIONS} " in sql for sql in ranges) == 3
+    expected = [(t.pk, t.customer_id, int(t.amount * 100))
+                for t in Transaction.objects.order_by("id")]
+    assert report.tables["transactions"].added == len(expected) == 12
+    assert _rows("SELECT id, customer_id, cents FROM transactions ORDER BY id") == expected
+    assert _rows("SELECT COUNT(*), COUNT(DISTINCT id) FROM lines") == [(12, 12)]
+    assert _rows("SELECT SUM(purchases) FROM purchase_days") == [(12,)]
 
 
 def test_deleted_rows_leave_the_warehouse_and_late_commits_arrive() -> None:

@@ -149,6 +149,14 @@ PRESENT = {
 }
 
 
+# For incremental tables: the highest id upstream, to split a big copy into id ranges.
+TOP_ID = {
+    "transactions": f"SELECT COALESCE(MAX(id), 0) AS top FROM {TRANSACTIONS}",
+    "lines": f"SELECT COALESCE(MAX(id), 0) AS top FROM {LINES}",
+    "contacts": f"SELECT COALESCE(MAX(id), 0) AS top FROM {PARTICIPANTS}",
+}
+
+
 def scoped(extract: Extract, dialect: str, customer_ids: list[int]) -> str:
     """The extract limited to some customers' rows (a real-time update's small warehouse).
     The ids are integers from the database, never user text."""

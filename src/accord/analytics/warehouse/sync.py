@@ -10,17 +10,28 @@ Everything happens in one DuckDB transaction: a failed sync leaves the previous 
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from accord.analytics.warehouse.extracts import EXTRACTS, PRESENT, Extract
-from accord.analytics.warehouse.operational import reading, vendor
+import pyarrow as pa
+
+from accord.analytics.warehouse.extracts import EXTRACTS, PRESENT, TOP_ID, Extract
+from accord.analytics.warehouse.operational import (
+    ConcurrentRead,
+    read_tables,
+    reading,
+    vendor,
+)
 from accord.analytics.warehouse.store import ensure_schema
 
 Progress = Callable[[str], None]
 _STRAGGLER_CHUNK = 500
+# A copy of more new ids than two parts of this size is read in id ranges, several at a
+# time (one per core, at most four), while DuckDB loads the previous ones.
+PART_IDS = 2_500_000
 
 
 @dataclass
@@ -91,14 +102,56 @@ def _reconcile(duck: Any, extract: Extract, report: TableSync) -> list[int]:
     return [int(row[0]) for row in late]
 
 
-def _copy_new(duck: Any, extract: Extract, dialect: str) -> TableSync:
+def _id_ranges(since: int, top: int) -> list[tuple[int, int | None]]:
+    """(after, up to) id ranges covering everything above ``since``; the last is open, so
+    rows committed after ``top`` was read are not missed."""
+    count = (top - since) // PART_IDS
+    if count < 2:
+        return [(since, None)]
+    bounds = [since + (top - since) * k // count for k in range(count)]
+    return list(zip(bounds, [*bounds[1:], None], strict=True))
+
+
+def _load(duck: Any, rows: pa.Table, insert: str) -> None:
+    if rows.num_rows:
+        duck.register("incoming", rows)
+        try:
+            duck.execute(insert)
+        finally:
+            duck.unregister("incoming")
+
+
+def _copy_above(duck: Any, extract: Extract, dialect: str, since: int, top: int) -> None:
+    """Every row upstream with an id above ``since``: streamed, or read in parts."""
+    sql = getattr(extract, dialect).format(since=since)
+    insert = f"INSERT INTO {extract.table} {extract.load}"
+    ranges = _id_ranges(since, top)
+    if len(ranges) == 1:
+        _stream(duck, sql, insert)
+        return
+    column = _id_column(extract)
+    parts = [getattr(extract, dialect).format(since=after)
+             + (f" AND {column} <= {upto}" if upto is not None else "")
+             for after, upto in ranges]
+    width = max(1, min(os.cpu_count() or 1, 4))
+    loading: pa.Table | None = None
+    for start in range(0, len(parts), width):
+        with ConcurrentRead(parts[start:start + width]) as read:
+            if loading is not None:
+                _load(duck, loading, insert)  # while this round is being read
+        loading = read.table
+    if loading is not None:
+        _load(duck, loading, insert)
+
+
+def _copy_new(duck: Any, extract: Extract, dialect: str, top: int) -> TableSync:
     report = TableSync()
     before = _count(duck, extract.table)
     late = _reconcile(duck, extract, report) if before else []
     high = _scalar(duck, f"SELECT COALESCE(MAX(id), 0) FROM {extract.table}")
     sql = getattr(extract, dialect)
     insert = f"INSERT INTO {extract.table} {extract.load}"
-    _stream(duck, sql.format(since=high), insert)
+    _copy_above(duck, extract, dialect, high, top)
     for start in range(0, len(late), _STRAGGLER_CHUNK):
         ids = ", ".join(str(i) for i in late[start:start + _STRAGGLER_CHUNK])
         # The ids are integers read back from the database, never user text.
@@ -152,13 +205,18 @@ def sync_warehouse(duck: Any, *, progress: Progress | None = None) -> SyncReport
     ensure_schema(duck)
     report = SyncReport()
     dialect = vendor()
+    tops = dict(zip(TOP_ID, (int(t.column(0)[0].as_py() or 0)
+                             for t in read_tables(list(TOP_ID.values()))), strict=True))
     duck.execute("BEGIN TRANSACTION")
     try:
         for extract in EXTRACTS:
             if progress:
                 progress(f"sync {extract.table}")
-            copy = _copy_new if extract.incremental else _copy_whole
-            report.tables[extract.table] = copy(duck, extract, dialect)
+            if extract.incremental:
+                found = _copy_new(duck, extract, dialect, tops[extract.table])
+            else:
+                found = _copy_whole(duck, extract, dialect)
+            report.tables[extract.table] = found
         duck.execute(ROOTS)
         refresh_derived(duck)
         duck.execute("INSERT OR REPLACE INTO sync_state VALUES ('warehouse', now())")
