@@ -25,6 +25,9 @@ FULL_PARAMETERS: dict[str, Any] = {
     "offers": {"rules": [{"from_sku": "TEA-DJ", "from_name": "Darjeeling 250g",
                           "to_sku": "TEA-AS", "to_name": "Assam 250g", "lift": 3.2,
                           "customers": 41}]},
+    "coverage": {"analysed": 14, "left_out": [
+        {"reason": "refund: not netted from spend", "transactions": 2},
+        {"reason": "purchases in USD: the run reports in GBP", "transactions": 1}]},
 }
 FULL_SETTINGS: dict[str, Any] = {
     "time_unit": "weeks", "horizon_days": 365, "lifetime_months": 36,

@@ -59,6 +59,33 @@ def test_a_second_run_replaces_the_scores_of_the_first() -> None:
     assert CustomerScore.objects.count() == first.customers == second.customers
 
 
+def test_a_run_records_what_it_left_out_of_the_scores_and_why() -> None:
+    from datetime import UTC, datetime, timedelta
+    from decimal import Decimal
+
+    from accord.transactions.services import TransactionInput, record_transaction
+
+    base = make_buyers(120, seed=11)
+    buyer = base.customers[0]
+    noon = datetime(AS_OF.year, AS_OF.month, AS_OF.day, 12, tzinfo=UTC)
+    for days, kind, currency in ((-3, "purchase", "USD"), (-2, "refund", "GBP"),
+                                 (-1, "refund", "GBP"), (5, "purchase", "GBP")):
+        record_transaction(actor=SYSTEM, item=TransactionInput(
+            customer_id=buyer, occurred_at=noon + timedelta(days=days), amount=Decimal("9"),
+            currency=currency, kind=kind))
+    run = run_analytics(actor=SYSTEM, as_of=AS_OF, pareto=False)
+    coverage = run.parameters["coverage"]
+    assert coverage["analysed"] == base.transactions
+    assert coverage["left_out"] == [
+        {"reason": "refund: not netted from spend", "transactions": 2},
+        {"reason": "after the as-of date", "transactions": 1},
+        {"reason": "purchases in USD: the run reports in GBP", "transactions": 1}]
+    shown = StringIO()
+    call_command("analytics", "show", stdout=shown)
+    assert (f"Analysed {base.transactions:,} transactions; left out: 2 refund: not netted "
+            "from spend; 1 after the as-of date; 1 purchases in USD") in shown.getvalue()
+
+
 def test_a_run_without_purchases_fails_clearly_and_is_recorded() -> None:
     with pytest.raises(InvalidInput) as caught:
         run_analytics(actor=SYSTEM, as_of=AS_OF)

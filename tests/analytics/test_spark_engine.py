@@ -107,6 +107,7 @@ CASES: dict[str, list[tuple[Any, ...]]] = {
     "products": [()],
     "main_currency": [()],
     "data_window": [()],
+    "coverage": [(LAST_DAY,), (BASE_DAY + 150,), (BASE_DAY - 1,)],
 }
 # Queries whose SQL leaves the row order open: compared sorted.
 UNORDERED = {"summary_groups"}

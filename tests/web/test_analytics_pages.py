@@ -83,8 +83,12 @@ def test_run_page_and_404s(world: Any, client_as: Any) -> None:
     assert page.status_code == 200
     text = page.content.decode()
     assert "Pareto/NBD" in text and "Gamma-Gamma" in text and "Assam 250g" in text
+    assert "14 analysed" in text
+    assert ("Left out of the scores: 2 refund: not netted from spend · 1 purchases in USD: "
+            "the run reports in GBP.") in text
     failed = client.get(f"/analytics/runs/{broken.pk}/")
     assert failed.status_code == 200 and "out of memory" in failed.content.decode()
+    assert "Left out" not in failed.content.decode()
     assert client.get("/analytics/runs/987654/").status_code == 404
 
 

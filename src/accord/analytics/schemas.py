@@ -65,8 +65,9 @@ class ScorePageOut(Schema):
 
 class RunOut(Schema):
     """A model run. ``parameters`` holds the fits (bgnbd, pareto_nbd, gamma_gamma with
-    their log_likelihood), rfm breakpoints, churn (kind, auc), calibration and offers;
-    older or failed runs may lack any of them. ``timings``: seconds per step."""
+    their log_likelihood), rfm breakpoints, churn (kind, auc), calibration, offers and
+    coverage (transactions analysed, and those left out with the reason); older or
+    failed runs may lack any of them. ``timings``: seconds per step."""
 
     id: int
     status: str

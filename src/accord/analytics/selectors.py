@@ -263,6 +263,8 @@ class RunReport:
     settings: list[tuple[str, str]]
     calibration: list[dict[str, float]] = field(default_factory=list)
     offers: list[dict[str, Any]] = field(default_factory=list)
+    analysed: int | None = None  # transactions in the scores; None for older runs
+    left_out: list[tuple[str, int]] = field(default_factory=list)  # (reason, transactions)
 
 
 _FITS = (("bgnbd", "BG/NBD", ("r", "alpha", "a", "b")),
@@ -287,7 +289,18 @@ def run_report(run: ModelRun) -> RunReport:
         churn_kind=str(churn.get("kind") or ""), churn_auc=number(churn.get("auc")),
         timings=timings, total_seconds=sum(v for _, v in timings) if timings else None,
         settings=_settings_of(run.run_settings),
-        calibration=calibration_rows(params), offers=offer_rules(params))
+        calibration=calibration_rows(params), offers=offer_rules(params),
+        **_coverage_of(section(params, "coverage")))
+
+
+def _coverage_of(coverage: dict[str, Any]) -> dict[str, Any]:
+    groups = coverage.get("left_out")
+    left_out = [(str(g.get("reason", "")), int(n)) for g in groups
+                if isinstance(g, dict) and (n := number(g.get("transactions"))) is not None
+                ] if isinstance(groups, list) else []
+    analysed = number(coverage.get("analysed"))
+    return {"analysed": int(analysed) if analysed is not None else None,
+            "left_out": left_out}
 
 
 def _settings_of(raw: Any) -> list[tuple[str, str]]:

@@ -15,6 +15,7 @@ from numpy.typing import NDArray
 from accord.analytics.domain.bgnbd import BgNbdParams, fit_bgnbd
 from accord.analytics.domain.bgnbd_scores import expected_purchases, probability_alive
 from accord.analytics.domain.churn import ChurnModel, train_churn_model
+from accord.analytics.domain.coverage import run_coverage
 from accord.analytics.domain.gamma_gamma import GammaGammaParams, fit_gamma_gamma
 from accord.analytics.domain.pareto_nbd import ParetoNbdParams, fit_pareto_nbd
 from accord.analytics.domain.rfm import rfm_breakpoints
@@ -155,18 +156,27 @@ def _calibration(models: FittedModels, inputs: CustomerInputs,
             "rows": rows}
 
 
+def _coverage(engine: Engine, as_of_day: int, currency: str) -> dict[str, Any]:
+    found = engine.query(queries.coverage(as_of_day))
+    columns = [found.column(name).to_pylist()
+               for name in ("kind", "currency", "after_as_of", "transactions")]
+    return run_coverage(zip(*columns, strict=True), currency)
+
+
 def analyse(engine: Engine, as_of_day: int, settings: RunSettings, timer: StepTimer,
             *, models: FittedModels | None = None, currency: str | None = None,
             rules: list[dict[str, Any]] | None = None, pareto: bool = True) -> Analysis:
     """Fit and score; or, given a run's ``models``, its ``currency`` and offer ``rules``,
     score with them (a rescore: nothing refitted, nothing learnt from these customers)."""
     currency = currency or main_currency(engine, settings)
+    extra: dict[str, Any] = {}
     with timer("summary"):
         found = summaries(engine, as_of_day, settings, currency)
         if found.summary.num_rows == 0:
             raise InvalidInput("There are no purchases up to the as-of date.", field="as_of")
         inputs = customer_inputs(engine, found, as_of_day, settings, currency)
-    extra: dict[str, Any] = {}
+        if models is None:  # a run records what it analysed; a rescore records nothing
+            extra["coverage"] = _coverage(engine, as_of_day, currency)
     pareto_params = None
     if models is None:
         with timer("bgnbd"):

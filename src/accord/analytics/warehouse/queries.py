@@ -116,3 +116,14 @@ def main_currency() -> str:
 def data_window() -> str:
     return ("SELECT MIN(day) AS first_day, MAX(day) AS last_day, COUNT(*) AS n "
             "FROM transactions WHERE kind = 'purchase'")
+
+
+def coverage(end_day: int) -> str:
+    """Transactions by kind and currency, and whether they fall after ``end_day``: what
+    a run analysed and what it left out, for the run's record."""
+    return f"""
+SELECT kind, currency, CASE WHEN day > {int(end_day)} THEN 1 ELSE 0 END AS after_as_of,
+       COUNT(*) AS transactions
+FROM transactions
+GROUP BY kind, currency, CASE WHEN day > {int(end_day)} THEN 1 ELSE 0 END
+ORDER BY kind, currency, after_as_of"""

@@ -97,6 +97,11 @@ class Command(BaseCommand):
         console.print(f"Run {run.pk} ({run.engine}) as of {run.as_of}, in {run.time_unit}: "
                       f"{run.customers:,} customers, {run.transactions:,} transactions since "
                       f"{run.window_start}.")
+        coverage = p.get("coverage") or {}
+        if coverage.get("left_out"):
+            console.print(f"Analysed {coverage.get('analysed', 0):,} transactions; left out: "
+                          + "; ".join(f"{g['transactions']:,} {g['reason']}"
+                                      for g in coverage["left_out"]) + ".")
         models = Table("model", "parameters", "log-likelihood")
         for name, keys in (("BG/NBD", ("r", "alpha", "a", "b")),
                            ("Pareto/NBD", ("r", "alpha", "s", "beta")),
