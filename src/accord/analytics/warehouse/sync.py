@@ -48,13 +48,17 @@ class SyncReport:
     seconds: float = 0.0
 
 
+def _insert_from(duck: Any, rows: pa.Table | pa.RecordBatchReader, insert: str) -> None:
+    duck.register("incoming", rows)
+    try:
+        duck.execute(insert)
+    finally:
+        duck.unregister("incoming")
+
+
 def _stream(duck: Any, sql: str, insert: str) -> None:
     with reading(sql) as reader:
-        duck.register("incoming", reader)
-        try:
-            duck.execute(insert)
-        finally:
-            duck.unregister("incoming")
+        _insert_from(duck, reader, insert)
 
 
 def _scalar(duck: Any, sql: str) -> int:
@@ -113,12 +117,8 @@ def _id_ranges(since: int, top: int) -> list[tuple[int, int | None]]:
 
 
 def _load(duck: Any, rows: pa.Table, insert: str) -> None:
-    if rows.num_rows:
-        duck.register("incoming", rows)
-        try:
-            duck.execute(insert)
-        finally:
-            duck.unregister("incoming")
+    if rows.num_rows:  # an empty part's column types are only guesses
+        _insert_from(duck, rows, insert)
 
 
 def _copy_above(duck: Any, extract: Extract, dialect: str, since: int, top: int) -> None:
